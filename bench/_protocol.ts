@@ -1,0 +1,146 @@
+/**
+ * The process protocol between the orchestrator (bench/run.ts) and a system's
+ * two programs. A system is any RPC stack that ships:
+ *
+ * - a server program: takes no arguments, listens on 127.0.0.1 port 0, prints
+ *   one line `{"port": 12345}` on stdout once it accepts connections, serves
+ *   `ws://127.0.0.1:<port>/`, and exits when its stdin reaches end of file;
+ * - a client-driver program: `client <workload> <url> <params-json>`, runs the
+ *   workload against the url and prints one line `{"ok": true, "result": ...}`
+ *   (or `{"ok": false, "error": "..."}`) on stdout, then exits.
+ *
+ * Workload w5 is interactive: the driver prints `{"phase": ...}` lines and
+ * waits for one line on stdin after each, so the orchestrator can read the
+ * server's memory in between. Lines on stdout that don't start with `{` are
+ * ignored; stderr is shown only when something fails.
+ *
+ * @module
+ */
+
+/** The workloads, in the order they run. */
+export const WORKLOADS = ["w1", "w2", "w3", "w4", "w5"] as const;
+
+/** One workload's name. */
+export type WorkloadName = typeof WORKLOADS[number];
+
+/** W1: sequential calls on one connection. */
+export interface W1Params {
+  readonly warmup: number;
+  readonly calls: number;
+  /** Stop early, with fewer calls, once this much time went by. */
+  readonly maxMs: number;
+}
+
+/** W2: calls with a fixed number in flight on one connection. */
+export interface W2Params {
+  readonly warmup: number;
+  readonly calls: number;
+  readonly inflight: number;
+  readonly maxMs: number;
+}
+
+/** W3: one subscription that pushes `events` events. */
+export interface W3Params {
+  readonly warmupEvents: number;
+  readonly events: number;
+  readonly maxMs: number;
+}
+
+/** W4: `conns` subscribed connections, `publishes` publishes reach each. */
+export interface W4Params {
+  readonly conns: number;
+  readonly warmupPublishes: number;
+  readonly publishes: number;
+  /** Pause after every connection subscribed, before publishing. */
+  readonly settleMs: number;
+  readonly maxMs: number;
+}
+
+/** W5: idle connections held open while the server's memory is read. */
+export interface W5Params {
+  /** Connections opened (and used once) before the baseline reading. */
+  readonly warmConns: number;
+  readonly conns: number;
+  /** How many connections are being opened at once. */
+  readonly openBatch: number;
+  readonly maxMs: number;
+}
+
+/** The params of each workload. */
+export interface WorkloadParams {
+  readonly w1: W1Params;
+  readonly w2: W2Params;
+  readonly w3: W3Params;
+  readonly w4: W4Params;
+  readonly w5: W5Params;
+}
+
+/** W1's result: round trips in microseconds. */
+export interface W1Result {
+  readonly calls: number;
+  readonly p50Us: number;
+  readonly p99Us: number;
+  readonly meanUs: number;
+}
+
+/** W2's result. */
+export interface W2Result {
+  readonly calls: number;
+  readonly ms: number;
+  readonly callsPerSec: number;
+}
+
+/** W3's result: measured from subscribing to the last event. */
+export interface W3Result {
+  readonly events: number;
+  readonly ms: number;
+  readonly eventsPerSec: number;
+}
+
+/** W4's result: measured from the publish call to the last delivery. */
+export interface W4Result {
+  readonly conns: number;
+  readonly publishes: number;
+  readonly deliveries: number;
+  readonly ms: number;
+  readonly deliveriesPerSec: number;
+}
+
+/** W5's result, as the driver sees it; the orchestrator adds the memory. */
+export interface W5Result {
+  readonly conns: number;
+  readonly openMs: number;
+}
+
+/** The result of each workload. */
+export interface WorkloadResults {
+  readonly w1: W1Result;
+  readonly w2: W2Result;
+  readonly w3: W3Result;
+  readonly w4: W4Result;
+  readonly w5: W5Result;
+}
+
+/** The line a server prints once it listens. */
+export interface ServerReadyLine {
+  readonly port: number;
+}
+
+/** The last line a client driver prints. */
+export type DriverResultLine =
+  | { readonly ok: true; readonly result: WorkloadResults[WorkloadName] }
+  | { readonly ok: false; readonly error: string };
+
+/** W5's phases: the driver waits for a line on stdin after printing each. */
+export type W5Phase = "warm" | "open";
+
+/** The line a w5 driver prints at each phase. */
+export interface DriverPhaseLine {
+  readonly phase: W5Phase;
+  readonly conns: number;
+}
+
+/** Tells whether a string names a workload. */
+export function isWorkloadName(name: string): name is WorkloadName {
+  return (WORKLOADS as readonly string[]).includes(name);
+}

@@ -1,0 +1,97 @@
+/** W4: fan-out to many subscribed connections; deliveries/s. @module */
+
+import type { Connection, Payload, SystemDriver } from "../_adapter.ts";
+import { checkEvent } from "../_check.ts";
+import type { W4Params, W4Result } from "../_protocol.ts";
+import { perSecond, sleep, withTimeout } from "../_stats.ts";
+import { closeAll, openMany } from "./_open.ts";
+
+/** Counts one round of deliveries, per connection and in total. */
+class Round {
+  readonly #received: Uint32Array;
+  readonly #target: number;
+  #total = 0;
+  #resolve: () => void = () => {};
+  #reject: (error: unknown) => void = () => {};
+  /** Resolves once every connection received every event of the round. */
+  readonly done: Promise<void>;
+
+  constructor(conns: number, publishes: number) {
+    this.#received = new Uint32Array(conns);
+    this.#target = conns * publishes;
+    this.done = new Promise((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    if (this.#target === 0) this.#resolve();
+  }
+
+  /** Records that connection `index` received `event`; rejects on a wrong one. */
+  deliver(index: number, event: Payload): void {
+    const seen = this.#received[index] ?? 0;
+    try {
+      checkEvent(event, seen);
+    } catch (error) {
+      this.#reject(error);
+      return;
+    }
+    this.#received[index] = seen + 1;
+    if (++this.#total === this.#target) this.#resolve();
+  }
+}
+
+/** Publishes `publishes` events and waits until all were delivered; ms. */
+async function publishRound(
+  publisher: Connection,
+  setRound: (round: Round) => void,
+  conns: number,
+  publishes: number,
+  maxMs: number,
+): Promise<number> {
+  const round = new Round(conns, publishes);
+  setRound(round);
+  const start = performance.now();
+  await withTimeout(
+    Promise.all([publisher.publish(publishes), round.done]),
+    maxMs,
+    `fan-out of ${publishes} publishes to ${conns} connections`,
+  );
+  return performance.now() - start;
+}
+
+/** Runs W4 against `url`. */
+export async function runW4(driver: SystemDriver, url: string, params: W4Params): Promise<W4Result> {
+  let round = new Round(params.conns, 0);
+  const setRound = (next: Round): void => {
+    round = next;
+  };
+  const subscribers = await withTimeout(
+    openMany(
+      driver,
+      url,
+      params.conns,
+      50,
+      (conn, index) => conn.subscribe((event) => round.deliver(index, event)),
+    ),
+    params.maxMs,
+    `subscribing ${params.conns} connections`,
+  );
+  const publisher = await driver.connect(url);
+  try {
+    await sleep(params.settleMs);
+    if (params.warmupPublishes > 0) {
+      await publishRound(publisher, setRound, params.conns, params.warmupPublishes, params.maxMs);
+    }
+    const ms = await publishRound(publisher, setRound, params.conns, params.publishes, params.maxMs);
+    const deliveries = params.conns * params.publishes;
+    return {
+      conns: params.conns,
+      publishes: params.publishes,
+      deliveries,
+      ms,
+      deliveriesPerSec: perSecond(deliveries, ms),
+    };
+  } finally {
+    await closeAll([publisher, ...subscribers]);
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * The client side of a subscription: an async iterable that can also be
+ * consumed with callbacks.
+ *
+ * @module
+ */
+
+import type { RpcError } from "../shared/errors.ts";
+
+/** Callbacks for {@linkcode ClientSubscription.subscribe}. */
+export interface Observer<T> {
+  /** Receives each event. */
+  onData?: (event: T) => void;
+  /** Receives the error that ended the subscription. */
+  onError?: (error: RpcError) => void;
+  /** Called when the server ends the subscription normally. */
+  onComplete?: () => void;
+}
+
+/** A handle that ends what it was returned for. */
+export interface Unsubscribable {
+  /** Ends the subscription on the server. Safe to call more than once. */
+  unsubscribe(): void;
+}
+
+/**
+ * A stream of events from the server. Consume it once: with `for await`
+ * (a `break` ends it on the server) or with {@linkcode subscribe}.
+ */
+export interface ClientSubscription<T> extends AsyncIterable<T>, Unsubscribable {
+  /**
+   * Consumes the events with callbacks.
+   *
+   * @param observer The callbacks.
+   * @returns A handle to end the subscription.
+   */
+  subscribe(observer: Observer<T>): Unsubscribable;
+}
+
+/** Where the request manager delivers a subscription's events. */
+export interface SubscriptionSink {
+  /** One event. */
+  data(event: unknown): void;
+  /** The subscription ended with an error. */
+  error(error: RpcError): void;
+  /** The subscription ended normally. */
+  complete(): void;
+}
+
+/** Opens the subscription on the server; returns a function that ends it. */
+export type OpenSubscription = (sink: SubscriptionSink) => () => void;
+
+type State = "idle" | "open" | "ended";
+
+/**
+ * A subscription that opens on first use and buffers events until they are
+ * read.
+ */
+export class Stream<T> implements ClientSubscription<T> {
+  readonly #open: OpenSubscription;
+  #state: State = "idle";
+  #stop: (() => void) | undefined;
+  #observer: Observer<T> | undefined;
+  readonly #buffer: T[] = [];
+  #failure: RpcError | undefined;
+  #wake: (() => void) | undefined;
+
+  /** @param open Opens the subscription on the server. */
+  constructor(open: OpenSubscription) {
+    this.#open = open;
+  }
+
+  subscribe(observer: Observer<T>): Unsubscribable {
+    if (this.#state === "idle") this.#observer = observer;
+    this.#start("subscribe");
+    return this;
+  }
+
+  unsubscribe(): void {
+    if (this.#state !== "open") {
+      this.#state = "ended";
+      return;
+    }
+    this.#state = "ended";
+    this.#stop?.();
+    this.#wake?.();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    this.#start("iterate");
+    return {
+      next: async (): Promise<IteratorResult<T>> => {
+        while (true) {
+          if (this.#buffer.length > 0) return { value: this.#buffer.shift() as T, done: false };
+          if (this.#failure) throw this.#failure;
+          if (this.#state === "ended") return { value: undefined, done: true };
+          await new Promise<void>((resolve) => this.#wake = resolve);
+          this.#wake = undefined;
+        }
+      },
+      return: (): Promise<IteratorResult<T>> => {
+        this.unsubscribe();
+        this.#buffer.length = 0;
+        return Promise.resolve({ value: undefined, done: true });
+      },
+    };
+  }
+
+  #start(how: string): void {
+    if (this.#state !== "idle") {
+      throw new TypeError(`A subscription can be consumed once; it can't ${how} again`);
+    }
+    this.#state = "open";
+    this.#stop = this.#open({
+      data: (event) => {
+        if (this.#state !== "open") return;
+        if (this.#observer) this.#observer.onData?.(event as T);
+        else {
+          this.#buffer.push(event as T);
+          this.#wake?.();
+        }
+      },
+      error: (error) => {
+        if (this.#state !== "open") return;
+        this.#state = "ended";
+        if (this.#observer) this.#observer.onError?.(error);
+        else {
+          this.#failure = error;
+          this.#wake?.();
+        }
+      },
+      complete: () => {
+        if (this.#state !== "open") return;
+        this.#state = "ended";
+        if (this.#observer) this.#observer.onComplete?.();
+        else this.#wake?.();
+      },
+    });
+  }
+}

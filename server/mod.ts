@@ -1,0 +1,30 @@
+/**
+ * The wsrpc server: serve a router contract over WebSocket from `Deno.serve`.
+ *
+ * @example Serve a contract beside the rest of an app
+ * ```ts ignore
+ * import * as z from "zod";
+ * import { procedure, router } from "@wsrpc/core";
+ * import { createHandler } from "@wsrpc/core/server";
+ *
+ * const api = router({ hello: procedure({ input: z.string(), output: z.string() }) });
+ * const rpc = createHandler(api, { handlers: { hello: ({ input }) => `hello ${input}` } });
+ * Deno.serve((request) =>
+ *   new URL(request.url).pathname === "/rpc" ? rpc(request) : new Response("Hi")
+ * );
+ * ```
+ *
+ * @module
+ */
+
+export { createHandler, type ErrorInfo, type RpcHandler, type ServerOptions } from "./handler.ts";
+export { use } from "./middleware.ts";
+export type {
+  HandlerFor,
+  HandlerOptions,
+  Handlers,
+  Middleware,
+  MiddlewareOptions,
+  ProcedureHandler,
+  SubscriptionHandler,
+} from "./types.ts";

@@ -1,0 +1,48 @@
+/**
+ * The dispatch table: every dotted method name mapped, once, to its endpoint
+ * and handler, so a call costs one map lookup.
+ *
+ * @module
+ */
+
+import { type Endpoint, flattenRouter, type Router } from "../shared/contract.ts";
+import type { HandlerOptions } from "./types.ts";
+
+/** One entry of the dispatch table. */
+export interface Route {
+  /** The dotted method name. */
+  readonly path: string;
+  /** The endpoint from the contract. */
+  readonly endpoint: Endpoint;
+  /** The user's handler. */
+  readonly handler: (options: HandlerOptions<unknown, unknown>) => unknown;
+}
+
+/**
+ * Pairs every endpoint of a contract with its handler.
+ *
+ * @param contract The router contract.
+ * @param handlers The nested object of handlers.
+ * @returns The dispatch table.
+ * @throws {TypeError} When an endpoint has no handler.
+ */
+export function buildRoutes(contract: Router, handlers: unknown): Map<string, Route> {
+  const routes = new Map<string, Route>();
+  for (const [path, endpoint] of flattenRouter(contract)) {
+    let handler: unknown = handlers;
+    for (const name of path.split(".")) {
+      handler = typeof handler === "object" && handler !== null && Object.hasOwn(handler, name)
+        ? (handler as Record<string, unknown>)[name]
+        : undefined;
+    }
+    if (typeof handler !== "function") {
+      throw new TypeError(`The ${endpoint.kind} "${path}" has no handler`);
+    }
+    routes.set(path, {
+      path,
+      endpoint,
+      handler: handler as Route["handler"],
+    });
+  }
+  return routes;
+}

@@ -1,0 +1,128 @@
+/**
+ * Turns values into JSON and back. Plain JSON values travel as they are, so a
+ * client that knows nothing of superjson can read and write them; other values
+ * (Date, Map, Set, BigInt, undefined, …) travel as superjson's JSON plus a
+ * `meta` member that says how to restore them.
+ *
+ * @module
+ */
+
+import { SuperJSON } from "superjson";
+import type { Meta } from "./wire.ts";
+
+/** A value split into its JSON part and the meta needed to restore it. */
+export interface Encoded {
+  /** The JSON part. */
+  json: unknown;
+  /** What the JSON part can't say by itself; `undefined` for plain JSON. */
+  meta: Meta | undefined;
+}
+
+/**
+ * How payloads are turned into JSON and back. Both sides must use the same one.
+ *
+ * @example A codec that only allows plain JSON
+ * ```ts
+ * import type { Codec } from "@wsrpc/core";
+ *
+ * const plainJson: Codec = {
+ *   encode: (value) => ({ json: value, meta: undefined }),
+ *   decode: (json) => json,
+ * };
+ * ```
+ */
+export interface Codec {
+  /** Splits a value into JSON and meta. */
+  encode(value: unknown): Encoded;
+  /**
+   * Restores a value from JSON and meta.
+   *
+   * @throws When the meta is malformed or hostile.
+   */
+  decode(json: unknown, meta: Meta | undefined): unknown;
+}
+
+// Deeper values are rare; past this depth the check gives up and lets
+// superjson walk the value instead of risking the stack.
+const MAX_PLAIN_DEPTH = 64;
+
+/**
+ * Whether a value is already plain JSON: null, booleans, strings, finite
+ * numbers, and arrays and plain objects of them. Such values skip superjson.
+ *
+ * @example
+ * ```ts
+ * import { isPlainJson } from "@wsrpc/core";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(isPlainJson({ a: [1, "two", null] }), true);
+ * assert.equal(isPlainJson({ at: new Date() }), false);
+ * ```
+ *
+ * @param value Any value.
+ * @returns `true` when `JSON.stringify` would carry it without loss.
+ */
+export function isPlainJson(value: unknown): boolean {
+  return isPlain(value, 0);
+}
+
+function isPlain(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return true;
+    case "number":
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case "object": {
+      if (value === null) return true;
+      if (depth >= MAX_PLAIN_DEPTH) return false;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+          if (!(i in value) || !isPlain(value[i], depth + 1)) return false;
+        }
+        return true;
+      }
+      const proto = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return false;
+      for (const key in value) {
+        if (!isPlain((value as Record<string, unknown>)[key], depth + 1)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+const superjson = new SuperJSON();
+const UNDEFINED_META: Meta = { values: ["undefined"] };
+
+/**
+ * The default codec: plain JSON as it is, everything else through superjson.
+ *
+ * @example A Date survives the trip
+ * ```ts
+ * import { superjsonCodec } from "@wsrpc/core";
+ * import assert from "node:assert/strict";
+ *
+ * const at = new Date("2026-01-01T00:00:00Z");
+ * const { json, meta } = superjsonCodec.encode({ at });
+ * const back = superjsonCodec.decode(JSON.parse(JSON.stringify(json)), meta);
+ * assert.deepEqual(back, { at });
+ * assert.equal(superjsonCodec.encode({ n: 1 }).meta, undefined);
+ * ```
+ */
+export const superjsonCodec: Codec = {
+  encode(value: unknown): Encoded {
+    if (isPlain(value, 0)) return { json: value, meta: undefined };
+    // A bare `undefined` (a void result) is common enough to skip the walk.
+    if (value === undefined) return { json: null, meta: UNDEFINED_META };
+    const { json, meta } = superjson.serialize(value);
+    return { json: json === undefined ? null : json, meta: meta as Meta | undefined };
+  },
+  decode(json: unknown, meta: Meta | undefined): unknown {
+    if (meta === undefined) return json;
+    // deno-lint-ignore no-explicit-any
+    return superjson.deserialize({ json: json as any, meta: meta as any });
+  },
+};

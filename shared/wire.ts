@@ -1,0 +1,172 @@
+/**
+ * The JSON-RPC 2.0 frames wsrpc sends and receives, as plain interfaces, and
+ * the checks that turn untrusted JSON into them. PROTOCOL.md documents every
+ * frame here.
+ *
+ * @module
+ */
+
+/** A request id: a string or a number; `null` only in replies to unreadable requests. */
+export type RequestId = string | number | null;
+
+/**
+ * superjson's description of the values in a payload that JSON can't carry
+ * (Date, Map, Set, BigInt, undefined, …). Absent when the payload is plain JSON.
+ */
+export type Meta = Record<string, unknown>;
+
+/** A call, a subscribe or an unsubscribe (with an id), or a notification (without). */
+export interface RequestFrame {
+  /** Always `"2.0"`. */
+  jsonrpc: "2.0";
+  /** Present for a request, absent for a notification. */
+  id?: RequestId;
+  /** The dotted path of the endpoint, or an `rpc.` control method. */
+  method: string;
+  /** The input: an object or an array (see PROTOCOL.md for scalar inputs). */
+  params?: unknown;
+  /** superjson's meta for `params`. */
+  meta?: Meta;
+}
+
+/** The reply to a request that succeeded. */
+export interface SuccessFrame {
+  /** Always `"2.0"`. */
+  jsonrpc: "2.0";
+  /** The id of the request. */
+  id: RequestId;
+  /** The result. */
+  result: unknown;
+  /** superjson's meta for `result`. */
+  meta?: Meta;
+}
+
+/** The `error` member of an error reply. */
+export interface ErrorObject {
+  /** A code from the error table, or an application code. */
+  code: number;
+  /** A short, sentence-case description. */
+  message: string;
+  /** Extra detail, such as validation issues. */
+  data?: unknown;
+}
+
+/** The reply to a request that failed. */
+export interface ErrorFrame {
+  /** Always `"2.0"`. */
+  jsonrpc: "2.0";
+  /** The id of the request, or `null` when it could not be read. */
+  id: RequestId;
+  /** What went wrong. */
+  error: ErrorObject;
+  /** superjson's meta for `error.data`. */
+  meta?: Meta;
+}
+
+/** A reply: success or error. */
+export type ResponseFrame = SuccessFrame | ErrorFrame;
+
+/** Control methods, which JSON-RPC 2.0 reserves with the `rpc.` prefix. */
+export const Method = {
+  /** Server → client notification: one event of a subscription. */
+  Data: "rpc.data",
+  /** Server → client notification: the subscription ended normally. */
+  Complete: "rpc.complete",
+  /** Server → client notification: the subscription ended with an error. */
+  Error: "rpc.error",
+  /** Client → server: end a subscription. */
+  Unsubscribe: "rpc.unsubscribe",
+} as const;
+
+/** The params of `rpc.data`. */
+export interface DataParams {
+  /** The id of the request that opened the subscription. */
+  subscription: string | number;
+  /** The event. */
+  data: unknown;
+}
+
+/** The params of `rpc.error`. */
+export interface SubscriptionErrorParams {
+  /** The id of the request that opened the subscription. */
+  subscription: string | number;
+  /** Why it ended. */
+  error: ErrorObject;
+}
+
+/** Whether a value is a usable request id. */
+export function isRequestId(value: unknown): value is RequestId {
+  return value === null || typeof value === "string" ||
+    (typeof value === "number" && Number.isFinite(value));
+}
+
+/** Whether a value is a non-null, non-array object. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The outcome of reading one incoming request: the frame, or why it is invalid. */
+export type RequestCheck =
+  | { ok: true; frame: RequestFrame }
+  | { ok: false; id: RequestId; message: string };
+
+/**
+ * Checks that a parsed JSON value is a JSON-RPC 2.0 request or notification.
+ *
+ * @param value One element of a batch, or the whole frame.
+ * @returns The frame, or the id to answer with and a message saying what is wrong.
+ */
+export function checkRequest(value: unknown): RequestCheck {
+  if (!isRecord(value)) return invalid(null, "A request must be a JSON object");
+  const { id, method, params, meta } = value;
+  const replyId = isRequestId(id) ? id : null;
+  if (value.jsonrpc !== "2.0") return invalid(replyId, 'The "jsonrpc" member must be "2.0"');
+  if ("id" in value && !isRequestId(id)) {
+    return invalid(null, 'The "id" member must be a string, a number or null');
+  }
+  if (typeof method !== "string") return invalid(replyId, 'The "method" member must be a string');
+  if (params !== undefined && (typeof params !== "object" || params === null)) {
+    return invalid(replyId, 'The "params" member must be an object or an array');
+  }
+  if (meta !== undefined && !isRecord(meta)) {
+    return invalid(replyId, 'The "meta" member must be an object');
+  }
+  const frame: RequestFrame = { jsonrpc: "2.0", method };
+  if ("id" in value) frame.id = replyId;
+  if (params !== undefined) frame.params = params;
+  if (meta !== undefined) frame.meta = meta;
+  return { ok: true, frame };
+}
+
+function invalid(id: RequestId, message: string): RequestCheck {
+  return { ok: false, id, message };
+}
+
+/**
+ * Puts an input into `params`, which JSON-RPC 2.0 requires to be an object or
+ * an array. Objects and arrays travel as they are; any other value, and an
+ * array of exactly one element, travels wrapped in a one-element array.
+ *
+ * @param input The input of a call.
+ * @returns The value for `params`, or `undefined` to leave it out.
+ */
+export function inputToParams(input: unknown): unknown {
+  if (input === undefined) return undefined;
+  if (Array.isArray(input)) return input.length === 1 ? [input] : input;
+  if (isRecord(input)) {
+    const proto = Object.getPrototypeOf(input);
+    if (proto === Object.prototype || proto === null) return input;
+  }
+  return [input];
+}
+
+/**
+ * The reverse of {@linkcode inputToParams}: a one-element array is
+ * unwrapped; anything else is the input as it is.
+ *
+ * @param params The decoded `params`.
+ * @returns The input.
+ */
+export function paramsToInput(params: unknown): unknown {
+  return Array.isArray(params) && params.length === 1 ? params[0] : params;
+}
