@@ -86,7 +86,7 @@ export class RawSocket implements AsyncDisposable {
       if (this.socket.readyState === WebSocket.CLOSED) throw new Error("The socket closed");
       const left = deadline - Date.now();
       if (left <= 0) throw new Error("No frame arrived in time");
-      let timer: number | undefined;
+      let timer: ReturnType<typeof setTimeout> | undefined;
       await new Promise<void>((resolve) => {
         this.#wake = resolve;
         timer = setTimeout(resolve, left);
@@ -101,6 +101,17 @@ export class RawSocket implements AsyncDisposable {
   async request(frame: unknown): Promise<unknown> {
     this.send(frame);
     return await this.next();
+  }
+
+  /** Throws away every frame that arrives until none has come for `quiet` ms. */
+  async drain(quiet = 50): Promise<void> {
+    while (true) {
+      try {
+        await this.next(quiet);
+      } catch {
+        return;
+      }
+    }
   }
 
   /** Asserts that nothing arrives within `ms` milliseconds. */
