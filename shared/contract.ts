@@ -65,6 +65,7 @@ export type Endpoint = Procedure | Subscription;
 
 /** The entries of a router: endpoints and nested routers, by name. */
 export interface RouterRecord {
+  /** An endpoint or a nested router, under its route name. */
   readonly [name: string]: Endpoint | Router;
 }
 

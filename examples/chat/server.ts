@@ -1,0 +1,110 @@
+/**
+ * The chat example's server: serves the page, the browser bundle and the
+ * wsrpc endpoint from one `Deno.serve`.
+ *
+ * Run it with `deno task dev`, then open http://127.0.0.1:8000/.
+ * `PORT` and `HOST` (or `--port` and `--host`) change where it listens.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { bundleBrowserApp } from "./bundle.ts";
+import { ChatHub } from "./hub.ts";
+import { createChatRpc } from "./rpc.ts";
+
+/** The options of {@linkcode startChatServer}. */
+export interface ChatServerOptions {
+  /** The port to listen on; `0` picks a free one. Defaults to 8000. */
+  port?: number;
+  /** The address to listen on. Defaults to `127.0.0.1`. */
+  hostname?: string;
+  /** Milliseconds between two ticks of the `ticks` subscription. Defaults to 1000. */
+  tickInterval?: number;
+}
+
+/** A running chat server. */
+export interface ChatServer extends AsyncDisposable {
+  /** The page's URL, such as `http://127.0.0.1:8000/`. */
+  url: string;
+  /** The port it listens on, useful after asking for port `0`. */
+  port: number;
+  /** Stops listening, closes open WebSockets (code 1001) and waits for the server to finish. */
+  close(): Promise<void>;
+}
+
+const PAGE = new URL("./public/index.html", import.meta.url);
+const APP = new URL("./public/app.ts", import.meta.url);
+
+/**
+ * Bundles the browser app, then serves `/` (the page), `/client.js` (the
+ * bundle) and `/rpc` (the wsrpc endpoint). Anything else is a 404.
+ *
+ * @param options Where to listen, and the tick interval.
+ * @returns The running server, once it listens.
+ */
+export async function startChatServer(options: ChatServerOptions = {}): Promise<ChatServer> {
+  const { port = 8000, hostname = "127.0.0.1", tickInterval = 1000 } = options;
+  const [page, bundle] = await Promise.all([Deno.readTextFile(PAGE), bundleBrowserApp(APP)]);
+  const rpc = createChatRpc({ hub: new ChatHub(), tickInterval });
+
+  const server = Deno.serve({ port, hostname, onListen: () => {} }, (request, info) => {
+    switch (new URL(request.url).pathname) {
+      case "/":
+        return text(page, "text/html");
+      case "/client.js":
+        return text(bundle, "text/javascript");
+      case "/rpc":
+        return rpc(request, info);
+      default:
+        return new Response("404 Not Found\n", { status: 404 });
+    }
+  });
+
+  const close = async (): Promise<void> => {
+    await server.shutdown();
+  };
+  return {
+    url: `http://${displayHost(hostname)}:${server.addr.port}/`,
+    port: server.addr.port,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
+
+/** A text response that browsers must not cache, so a restart serves a fresh bundle. */
+function text(body: string, type: string): Response {
+  return new Response(body, {
+    headers: { "content-type": `${type}; charset=utf-8`, "cache-control": "no-store" },
+  });
+}
+
+/** A host to put in a URL: a wildcard address becomes `localhost`. */
+function displayHost(hostname: string): string {
+  if (hostname === "0.0.0.0" || hostname === "::") return "localhost";
+  return hostname.includes(":") ? `[${hostname}]` : hostname;
+}
+
+/** Reads a port number, or fails with a message that names where it came from. */
+function parsePort(value: string, from: string): number {
+  const port = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new RangeError(`${from} must be a port number from 0 to 65535, not "${value}"`);
+  }
+  return port;
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: { port: { type: "string" }, host: { type: "string" } },
+  });
+  const port = values.port ?? (Deno.env.get("PORT") || undefined);
+  const server = await startChatServer({
+    port: port === undefined
+      ? undefined
+      : parsePort(port, values.port === undefined ? "PORT" : "--port"),
+    hostname: values.host ?? (Deno.env.get("HOST") || undefined),
+  });
+  console.log(`Chat example: ${server.url}`);
+}
