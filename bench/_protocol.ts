@@ -26,6 +26,8 @@ export type WorkloadName = typeof WORKLOADS[number];
 /** W1: sequential calls on one connection. */
 export interface W1Params {
   readonly warmup: number;
+  /** Stop warming up early once this much time went by. */
+  readonly warmupMs: number;
   readonly calls: number;
   /** Stop early, with fewer calls, once this much time went by. */
   readonly maxMs: number;
@@ -34,6 +36,7 @@ export interface W1Params {
 /** W2: calls with a fixed number in flight on one connection. */
 export interface W2Params {
   readonly warmup: number;
+  readonly warmupMs: number;
   readonly calls: number;
   readonly inflight: number;
   readonly maxMs: number;

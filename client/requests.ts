@@ -185,9 +185,7 @@ export class RequestManager {
       return new RpcError(ErrorCode.InternalError, "The server sent a malformed error");
     }
     const data = "data" in error ? error.data : undefined;
-    const decoded = meta === undefined ? data : this.#codec.decode({ data }, meta);
-    return new RpcError(error.code, error.message, {
-      data: meta === undefined ? data : (decoded as { data: unknown }).data,
-    });
+    // The frame's `meta` describes `error.data` itself, from its root.
+    return new RpcError(error.code, error.message, { data: this.#decode(data, meta) });
   }
 }

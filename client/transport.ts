@@ -5,6 +5,8 @@
  * @module
  */
 
+import { ErrorCode, RpcError } from "../shared/errors.ts";
+
 /** A `WebSocket` constructor, such as the global one. */
 export type WebSocketConstructor = new (
   url: string | URL,
@@ -56,7 +58,7 @@ export class Transport {
   }
 
   #connect(): WebSocket {
-    if (this.#closed) throw new TypeError("The client is closed");
+    if (this.#closed) throw new RpcError(ErrorCode.ConnectionLost, "The client is closed");
     const socket = new this.#WebSocket(this.#url);
     this.#socket = socket;
     socket.onopen = () => {

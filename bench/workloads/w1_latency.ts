@@ -7,11 +7,16 @@ import type { W1Params, W1Result } from "../_protocol.ts";
 import { mean, percentile } from "../_stats.ts";
 
 /** Runs W1 against `url`. */
-export async function runW1(driver: SystemDriver, url: string, params: W1Params): Promise<W1Result> {
+export async function runW1(
+  driver: SystemDriver,
+  url: string,
+  params: W1Params,
+): Promise<W1Result> {
   const payload = driver.payload ?? plainPayload;
   const conn = await driver.connect(url);
   try {
-    for (let i = 0; i < params.warmup; i++) {
+    const warmupEnd = performance.now() + params.warmupMs;
+    for (let i = 0; i < params.warmup && performance.now() < warmupEnd; i++) {
       checkEcho(await conn.echo(payload(i)), i);
     }
     const samples = new Float64Array(params.calls);

@@ -45,13 +45,24 @@ function pipeline(
 }
 
 /** Runs W2 against `url`. */
-export async function runW2(driver: SystemDriver, url: string, params: W2Params): Promise<W2Result> {
+export async function runW2(
+  driver: SystemDriver,
+  url: string,
+  params: W2Params,
+): Promise<W2Result> {
   const payload = driver.payload ?? plainPayload;
   const conn = await driver.connect(url);
   try {
-    await pipeline(conn, payload, params.warmup, params.inflight, Number.POSITIVE_INFINITY);
+    const warmupEnd = performance.now() + params.warmupMs;
+    await pipeline(conn, payload, params.warmup, params.inflight, warmupEnd);
     const start = performance.now();
-    const calls = await pipeline(conn, payload, params.calls, params.inflight, start + params.maxMs);
+    const calls = await pipeline(
+      conn,
+      payload,
+      params.calls,
+      params.inflight,
+      start + params.maxMs,
+    );
     const ms = performance.now() - start;
     return { calls, ms, callsPerSec: perSecond(calls, ms) };
   } finally {

@@ -23,7 +23,11 @@ async function stream(conn: Connection, n: number, maxMs: number): Promise<numbe
 }
 
 /** Runs W3 against `url`. */
-export async function runW3(driver: SystemDriver, url: string, params: W3Params): Promise<W3Result> {
+export async function runW3(
+  driver: SystemDriver,
+  url: string,
+  params: W3Params,
+): Promise<W3Result> {
   const conn = await driver.connect(url);
   try {
     if (params.warmupEvents > 0) await stream(conn, params.warmupEvents, params.maxMs);

@@ -60,7 +60,11 @@ async function publishRound(
 }
 
 /** Runs W4 against `url`. */
-export async function runW4(driver: SystemDriver, url: string, params: W4Params): Promise<W4Result> {
+export async function runW4(
+  driver: SystemDriver,
+  url: string,
+  params: W4Params,
+): Promise<W4Result> {
   let round = new Round(params.conns, 0);
   const setRound = (next: Round): void => {
     round = next;
@@ -82,7 +86,13 @@ export async function runW4(driver: SystemDriver, url: string, params: W4Params)
     if (params.warmupPublishes > 0) {
       await publishRound(publisher, setRound, params.conns, params.warmupPublishes, params.maxMs);
     }
-    const ms = await publishRound(publisher, setRound, params.conns, params.publishes, params.maxMs);
+    const ms = await publishRound(
+      publisher,
+      setRound,
+      params.conns,
+      params.publishes,
+      params.maxMs,
+    );
     const deliveries = params.conns * params.publishes;
     return {
       conns: params.conns,

@@ -10,7 +10,12 @@ import type { Payload } from "../../_adapter.ts";
 
 /** A request from client to server. */
 export type RawRequest =
-  | { readonly jsonrpc: "2.0"; readonly id: number; readonly method: "echo"; readonly params: Payload }
+  | {
+    readonly jsonrpc: "2.0";
+    readonly id: number;
+    readonly method: "echo";
+    readonly params: Payload;
+  }
   | {
     readonly jsonrpc: "2.0";
     readonly id: number;

@@ -1,0 +1,65 @@
+/** The counts and timings of each mode. @module */
+
+import type { WorkloadParams } from "./_protocol.ts";
+
+/** `smoke` checks that everything runs; `full` measures; `big` adds 10k idle connections. */
+export type Mode = "smoke" | "full" | "big";
+
+/** Everything a mode decides. */
+export interface ModeConfig {
+  readonly mode: Mode;
+  readonly params: WorkloadParams;
+  /** Runs of each of w1..w4 (fresh server each); the median is reported. */
+  readonly repeat: number;
+  /** W5: pause before each reading of the server's memory. */
+  readonly w5SettleMs: number;
+  /** How long a server may take to print its port. */
+  readonly serverStartMs: number;
+}
+
+const FULL: ModeConfig = {
+  mode: "full",
+  params: {
+    w1: { warmup: 2_000, warmupMs: 1_500, calls: 20_000, maxMs: 4_000 },
+    w2: { warmup: 5_000, warmupMs: 1_500, calls: 100_000, inflight: 100, maxMs: 4_000 },
+    w3: { warmupEvents: 5_000, events: 50_000, maxMs: 30_000 },
+    w4: { conns: 500, warmupPublishes: 20, publishes: 200, settleMs: 300, maxMs: 30_000 },
+    w5: { warmConns: 20, conns: 2_000, openBatch: 100, maxMs: 60_000 },
+  },
+  repeat: 3,
+  w5SettleMs: 2_000,
+  serverStartMs: 30_000,
+};
+
+const SMOKE: ModeConfig = {
+  mode: "smoke",
+  params: {
+    w1: { warmup: 20, warmupMs: 500, calls: 200, maxMs: 2_000 },
+    w2: { warmup: 100, warmupMs: 500, calls: 1_000, inflight: 100, maxMs: 2_000 },
+    w3: { warmupEvents: 100, events: 1_000, maxMs: 10_000 },
+    w4: { conns: 20, warmupPublishes: 2, publishes: 10, settleMs: 50, maxMs: 10_000 },
+    w5: { warmConns: 2, conns: 50, openBatch: 25, maxMs: 10_000 },
+  },
+  repeat: 1,
+  w5SettleMs: 200,
+  serverStartMs: 30_000,
+};
+
+const BIG: ModeConfig = {
+  ...FULL,
+  mode: "big",
+  params: { ...FULL.params, w5: { ...FULL.params.w5, conns: 10_000 } },
+  w5SettleMs: 4_000,
+};
+
+/** The configuration of `mode`. */
+export function modeConfig(mode: Mode): ModeConfig {
+  switch (mode) {
+    case "smoke":
+      return SMOKE;
+    case "full":
+      return FULL;
+    case "big":
+      return BIG;
+  }
+}

@@ -1,0 +1,97 @@
+/** The results of a run, as JSON and as markdown. @module */
+
+import type { ModeConfig } from "./_config.ts";
+import type { HostInfo } from "./_host.ts";
+import type { Row, RunsBySystem } from "./_rows.ts";
+import type { Column } from "./_table.ts";
+import { formatValue, renderTable } from "./_table.ts";
+
+/** A system as the report describes it. */
+export interface SystemReport {
+  readonly id: string;
+  readonly label: string;
+  /** "ran", or why it did not. */
+  readonly status: "ran" | "not implemented" | "skipped";
+  readonly runtime: string;
+  readonly packages: readonly string[];
+  readonly notes: readonly string[];
+}
+
+/** Everything a run produced; written to bench/results/latest.json. */
+export interface Report {
+  readonly startedAt: string;
+  readonly seconds: number;
+  readonly config: ModeConfig;
+  readonly host: HostInfo;
+  readonly pinning: string;
+  /** The 1-minute load average before and after the run. */
+  readonly load: readonly [number | null, number | null];
+  readonly systems: readonly SystemReport[];
+  readonly rows: readonly Row[];
+  readonly runs: RunsBySystem;
+  readonly failures: readonly string[];
+}
+
+function columnsOf(report: Report): Column[] {
+  return report.systems.filter((s) => s.status === "ran");
+}
+
+/** Renders the report as markdown. */
+export function renderMarkdown(report: Report, references: readonly Column[]): string {
+  const { host, config } = report;
+  const out: string[] = [
+    `# wsrpc benchmark (${config.mode})`,
+    "",
+    `${report.startedAt}, ${report.seconds.toFixed(0)} s. ${host.os}, ${host.cpus} CPUs ` +
+    `(${host.cpuModel}), Deno ${host.deno} (V8 ${host.v8}). ${report.pinning}. ` +
+    `Load average ${formatValue(report.load[0])} before, ${formatValue(report.load[1])} after. ` +
+    `Median of ${config.repeat} run(s) for W1–W4, fresh server per run; clients and ` +
+    `servers in separate processes on 127.0.0.1.`,
+    "",
+    renderTable(report.rows, columnsOf(report), references),
+    "",
+    `Counts: W1 up to ${config.params.w1.calls} calls (${config.params.w1.maxMs} ms cap); ` +
+    `W2 up to ${config.params.w2.calls} calls (${config.params.w2.maxMs} ms cap); ` +
+    `W3 ${config.params.w3.events} events; W4 ${config.params.w4.conns} connections × ` +
+    `${config.params.w4.publishes} publishes; W5 ${config.params.w5.conns} idle connections.`,
+    "",
+    "Systems:",
+  ];
+  for (const system of report.systems) {
+    const detail = system.status === "ran"
+      ? `${system.runtime}${system.packages.length > 0 ? `; ${system.packages.join(", ")}` : ""}`
+      : system.status;
+    out.push(`- ${system.label} (${detail})`);
+    if (system.status === "ran") { for (const note of system.notes) out.push(`  - ${note}`); }
+  }
+  const details = runDetails(report);
+  if (details.length > 0) out.push("", "Runs:", ...details);
+  if (report.failures.length > 0) {
+    out.push("", "Failures:");
+    for (const failure of report.failures) out.push(`- ${failure.replaceAll("\n", "\n  ")}`);
+  }
+  return out.join("\n") + "\n";
+}
+
+/** One line per system and workload with what the runs did. */
+function runDetails(report: Report): string[] {
+  const out: string[] = [];
+  for (const system of columnsOf(report)) {
+    const runs = report.runs[system.id] ?? {};
+    const parts: string[] = [];
+    const w1 = (runs.w1 ?? []).flatMap((r) => r.ok ? [(r.result as { calls: number }).calls] : []);
+    if (w1.length > 0) parts.push(`W1 calls ${w1.join("/")}`);
+    const w2 = (runs.w2 ?? []).flatMap((r) => r.ok ? [(r.result as { calls: number }).calls] : []);
+    if (w2.length > 0) parts.push(`W2 calls ${w2.join("/")}`);
+    for (const run of runs.w5 ?? []) {
+      if (run.ok && run.memory) {
+        parts.push(
+          `W5 RSS ${formatValue(run.memory.rssWarmKib / 1024)} → ` +
+            `${formatValue(run.memory.rssOpenKib / 1024)} MiB`,
+        );
+      }
+    }
+    if (parts.length > 0) out.push(`- ${system.label}: ${parts.join("; ")}`);
+  }
+  return out;
+}

@@ -1,0 +1,87 @@
+/**
+ * The systems compared. Each one is a folder bench/systems/<id>/ with a
+ * server program and a client-driver program that follow bench/_protocol.ts.
+ * A system whose two files are not there yet is listed as not implemented.
+ *
+ * @module
+ */
+
+/** One system under test. */
+export interface SystemSpec {
+  /** Short id, also the folder name under bench/systems/. */
+  readonly id: string;
+  /** The name in the table. */
+  readonly label: string;
+  /** The runtime both programs run on, for the output. */
+  readonly runtime: string;
+  /** The files that must exist for the system to run. */
+  readonly files: readonly string[];
+  /** The server's command line. */
+  readonly server: readonly string[];
+  /** The client driver's command line, before `<workload> <url> <params>`. */
+  readonly client: readonly string[];
+  /** deno.lock specifiers whose resolved versions go in the output. */
+  readonly packages: readonly string[];
+  /** Said under the table. */
+  readonly notes: readonly string[];
+}
+
+/** The repository's root folder, where deno.json is. */
+export const ROOT: string = decodeURIComponent(new URL("../", import.meta.url).pathname);
+
+/** The flags every Deno program of the benchmark runs with. */
+const DENO_FLAGS = [
+  "run",
+  "--quiet",
+  "--no-prompt",
+  `--config=${ROOT}deno.json`,
+  "--allow-net=127.0.0.1",
+  "--allow-env",
+];
+
+/** A system whose two programs are TypeScript files run by Deno. */
+function denoSystem(
+  id: string,
+  label: string,
+  packages: readonly string[],
+  notes: readonly string[],
+): SystemSpec {
+  const server = `${ROOT}bench/systems/${id}/server.ts`;
+  const client = `${ROOT}bench/systems/${id}/client.ts`;
+  return {
+    id,
+    label,
+    runtime: `Deno ${Deno.version.deno}`,
+    files: [server, client],
+    server: [Deno.execPath(), ...DENO_FLAGS, server],
+    client: [Deno.execPath(), ...DENO_FLAGS, client],
+    packages,
+    notes,
+  };
+}
+
+/** The id of the baseline every ratio is taken against. */
+export const RAW_ID = "raw";
+/** The id of the second reference. */
+export const TRPC_ID = "trpc";
+
+/** Every system, in table order. */
+export const SYSTEMS: readonly SystemSpec[] = [
+  denoSystem(RAW_ID, "raw", [], [
+    "Deno.serve + Deno.upgradeWebSocket, JSON.parse/JSON.stringify, one reply per message.",
+  ]),
+  denoSystem(TRPC_ID, "tRPC", ["npm:@trpc/server@^11", "npm:@trpc/client@^11", "npm:ws@^8"], [
+    "applyWSSHandler on a ws WebSocketServer, createWSClient + wsLink, default settings, " +
+    "zod input validation, async-generator subscriptions; server and client on Deno.",
+    "Its ws link waits a timer tick (setTimeout 0, about 2 ms on Deno) before sending, " +
+    "which bounds W1.",
+    "Deno's WebSocket client turns TCP_NODELAY off and writes a frame over ~1 KB as two " +
+    "segments, so tRPC's batched frames in W2 stall on 40 ms delayed ACKs.",
+  ]),
+  denoSystem("wsrpc-json", "wsrpc (JSON)", [], [
+    "createHandler + Deno.serve, createClient; plain JSON payloads.",
+  ]),
+  denoSystem("wsrpc-rich", "wsrpc (rich)", [], [
+    "As wsrpc (JSON), with rich values: the payload also carries a Date.",
+  ]),
+];

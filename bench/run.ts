@@ -1,0 +1,198 @@
+/**
+ * The benchmark orchestrator behind `deno task bench`, `bench:smoke` and
+ * `bench:big`: runs every workload against every system (bench/_systems.ts),
+ * each in its own server and client processes, prints a markdown table with
+ * each figure's ratio to raw and to tRPC, and writes bench/results/.
+ *
+ * @module
+ */
+
+import { parseArgs } from "./_args.ts";
+import type { Options } from "./_args.ts";
+import { modeConfig } from "./_config.ts";
+import type { ModeConfig } from "./_config.ts";
+import { probeHost, readLoadAverage } from "./_host.ts";
+import type { HostInfo } from "./_host.ts";
+import { runOnce } from "./_measure.ts";
+import type { Placement, RunOutcome } from "./_measure.ts";
+import type { WorkloadName } from "./_protocol.ts";
+import { renderMarkdown } from "./_report.ts";
+import type { Report, SystemReport } from "./_report.ts";
+import { workloadRows } from "./_rows.ts";
+import type { Row } from "./_rows.ts";
+import { RAW_ID, ROOT, SYSTEMS, TRPC_ID } from "./_systems.ts";
+import type { SystemSpec } from "./_systems.ts";
+import { formatValue } from "./_table.ts";
+import { lockedVersions } from "./_versions.ts";
+import { EXTRA_ROW_SOURCES } from "./extra_rows.ts";
+
+/** File descriptors a process needs beyond its connections. */
+const FD_HEADROOM = 256;
+
+function log(message: string): void {
+  console.error(message);
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The open-file limit children need, and how that is described. */
+function fdLimit(host: HostInfo, config: ModeConfig): [number | null, string] {
+  const conns = Math.max(
+    config.params.w4.conns + 1,
+    config.params.w5.conns + config.params.w5.warmConns,
+  );
+  const need = conns + FD_HEADROOM;
+  if (host.nofileSoft >= need) return [null, `open files ${host.nofileSoft}`];
+  if (host.nofileHard >= need) return [need, `open files raised ${host.nofileSoft} → ${need}`];
+  return [
+    host.nofileHard,
+    `open files raised ${host.nofileSoft} → ${host.nofileHard}, the hard limit, ` +
+    `short of the ${need} needed`,
+  ];
+}
+
+/** Where server and client run, and how that is described. */
+function placement(host: HostInfo, options: Options, config: ModeConfig): [Placement, string] {
+  const [nofile, fd] = fdLimit(host, config);
+  const why = !options.pin
+    ? "--no-pin"
+    : !host.taskset
+    ? "taskset (util-linux) is missing"
+    : host.cpus < 2
+    ? "one CPU"
+    : null;
+  if (why !== null) {
+    return [
+      { server: { cpu: null, nofile }, client: { cpu: null, nofile } },
+      `not pinned: ${why}; ${fd}`,
+    ];
+  }
+  return [
+    { server: { cpu: 0, nofile }, client: { cpu: 1, nofile } },
+    `server pinned to CPU 0, client to CPU 1 (taskset); ${fd}`,
+  ];
+}
+
+/** A short summary of one run, for the progress log. */
+function summary(workload: WorkloadName, outcome: RunOutcome): string {
+  if (!outcome.ok) return `FAILED ${outcome.error.split("\n")[0]}`;
+  const r = outcome.result as unknown as Record<string, number>;
+  switch (workload) {
+    case "w1":
+      return `p50 ${formatValue(r.p50Us ?? null)} µs, p99 ${formatValue(r.p99Us ?? null)} µs`;
+    case "w2":
+      return `${formatValue(r.callsPerSec ?? null)} calls/s`;
+    case "w3":
+      return `${formatValue(r.eventsPerSec ?? null)} events/s`;
+    case "w4":
+      return `${formatValue(r.deliveriesPerSec ?? null)} deliveries/s`;
+    case "w5":
+      return `${formatValue(outcome.memory?.kibPerConn ?? null)} KiB/conn`;
+  }
+}
+
+async function describeSystems(options: Options): Promise<[SystemSpec[], SystemReport[]]> {
+  const chosen = SYSTEMS.filter((s) => options.systems === null || options.systems.includes(s.id));
+  const runnable: SystemSpec[] = [];
+  const reports: SystemReport[] = [];
+  for (const system of chosen) {
+    const present = await Promise.all(system.files.map(exists));
+    const ready = present.every(Boolean);
+    if (ready) runnable.push(system);
+    reports.push({
+      id: system.id,
+      label: system.label,
+      status: ready ? "ran" : "not implemented",
+      runtime: system.runtime,
+      packages: await lockedVersions(`${ROOT}deno.lock`, system.packages),
+      notes: system.notes,
+    });
+  }
+  return [runnable, reports];
+}
+
+async function extraRows(
+  config: ModeConfig,
+  systems: readonly SystemSpec[],
+): Promise<[Row[], string[]]> {
+  const rows: Row[] = [];
+  const failures: string[] = [];
+  for (const source of EXTRA_ROW_SOURCES) {
+    try {
+      rows.push(...await source({ mode: config.mode, systems }));
+    } catch (error) {
+      failures.push(`extra rows: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  return [rows, failures];
+}
+
+async function main(): Promise<number> {
+  const options = parseArgs(Deno.args);
+  const base = modeConfig(options.mode);
+  const config: ModeConfig = { ...base, repeat: options.repeat ?? base.repeat };
+  const started = performance.now();
+  const startedAt = new Date().toISOString();
+  const host = await probeHost();
+  const loadBefore = await readLoadAverage();
+  const [where, pinning] = placement(host, options, config);
+  const [systems, systemReports] = await describeSystems(options);
+  log(`bench ${config.mode}: ${systems.map((s) => s.id).join(", ")}; ${pinning}`);
+
+  const runs: Record<string, Partial<Record<WorkloadName, RunOutcome[]>>> = {};
+  const failures: string[] = [];
+  for (const workload of options.workloads) {
+    const repeat = workload === "w5" ? 1 : config.repeat;
+    for (let round = 1; round <= repeat; round++) {
+      for (const system of systems) {
+        const t0 = performance.now();
+        const outcome = await runOnce(system, workload, config, where);
+        const seconds = ((performance.now() - t0) / 1000).toFixed(1);
+        log(
+          `  ${system.id} ${workload} ${round}/${repeat}: ${
+            summary(workload, outcome)
+          } (${seconds} s)`,
+        );
+        ((runs[system.id] ??= {})[workload] ??= []).push(outcome);
+        if (!outcome.ok) failures.push(`${system.label} ${workload}: ${outcome.error}`);
+      }
+    }
+  }
+
+  const [extra, extraFailures] = await extraRows(config, systems);
+  failures.push(...extraFailures);
+  const rows = [...workloadRows(runs, systems.map((s) => s.id)), ...extra];
+  const report: Report = {
+    startedAt,
+    seconds: (performance.now() - started) / 1000,
+    config,
+    host,
+    pinning,
+    load: [loadBefore, await readLoadAverage()],
+    systems: systemReports,
+    rows,
+    runs,
+    failures,
+  };
+  const references = systemReports.filter((s) =>
+    s.status === "ran" && (s.id === RAW_ID || s.id === TRPC_ID)
+  );
+  const markdown = renderMarkdown(report, references);
+  const dir = `${ROOT}bench/results/`;
+  const name = config.mode === "smoke" ? "smoke" : "latest";
+  await Deno.mkdir(dir, { recursive: true });
+  await Deno.writeTextFile(`${dir}${name}.json`, JSON.stringify(report, null, 2) + "\n");
+  await Deno.writeTextFile(`${dir}${name}.md`, markdown);
+  console.log(markdown);
+  log(`wrote bench/results/${name}.json and ${name}.md`);
+  return failures.length === 0 ? 0 : 1;
+}
+
+if (import.meta.main) Deno.exit(await main());
