@@ -61,3 +61,4 @@ export type {
   SuccessFrame,
 } from "./shared/wire.ts";
 export { Method } from "./shared/wire.ts";
+export { CloseCode } from "./shared/close_codes.ts";

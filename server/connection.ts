@@ -1,6 +1,6 @@
 /**
  * One client connection: reads frames, dispatches calls and subscriptions,
- * and cleans up when the socket closes.
+ * answers the `rpc.` control methods, and cleans up when the socket closes.
  *
  * @module
  */
@@ -11,13 +11,16 @@ import { validate } from "../shared/validate.ts";
 import {
   checkRequest,
   type ErrorFrame,
-  type ErrorObject,
+  isRecord,
   Method,
   paramsToInput,
   type RequestFrame,
   type RequestId,
   type ResponseFrame,
 } from "../shared/wire.ts";
+import { CallScope } from "./call_scope.ts";
+import { errorFrame, failureFrame, resultFrame, successFrame } from "./frames.ts";
+import { LiveSubscription, type SubscriptionHost } from "./live_subscription.ts";
 import { runChain } from "./middleware.ts";
 import type { Route } from "./routes.ts";
 import type { HandlerOptions, Middleware } from "./types.ts";
@@ -43,10 +46,8 @@ export interface ConnectionSocket {
   close(code?: number, reason?: string): void;
 }
 
-interface LiveSubscription {
-  readonly controller: AbortController;
-  iterator: AsyncIterator<unknown> | undefined;
-}
+/** A reply, a promise of one, or nothing (for a notification). */
+type Reply = ResponseFrame | Promise<ResponseFrame | undefined> | undefined;
 
 /** Work to start once a reply has been sent: a subscription's event loop. */
 type Starter = () => void;
@@ -54,12 +55,15 @@ type Starter = () => void;
 const OPEN = 1;
 
 /** Serves one WebSocket. */
-export class Connection {
+export class Connection implements SubscriptionHost {
   readonly #socket: ConnectionSocket;
   readonly #config: ConnectionConfig;
   readonly #ctx: unknown;
-  readonly #closed = new AbortController();
+  readonly #calls = new Map<string | number, CallScope>();
   readonly #subscriptions = new Map<string | number, LiveSubscription>();
+  #draining = false;
+  #disposed = false;
+  #idle: (() => void) | undefined;
 
   /**
    * @param socket The socket to serve.
@@ -72,9 +76,19 @@ export class Connection {
     this.#config = config;
   }
 
-  /** How many subscriptions are running. */
-  get subscriptionCount(): number {
-    return this.#subscriptions.size;
+  /** How many calls are running and how many subscriptions are live. */
+  get load(): { calls: number; subscriptions: number } {
+    return { calls: this.#calls.size, subscriptions: this.#subscriptions.size };
+  }
+
+  /** @internal */
+  get codec(): Codec {
+    return this.#config.codec;
+  }
+
+  /** @internal */
+  get validateOutput(): boolean {
+    return this.#config.validateOutput;
   }
 
   /**
@@ -87,7 +101,7 @@ export class Connection {
     try {
       value = JSON.parse(text);
     } catch {
-      this.#send(
+      this.#reply(
         errorFrame(null, ErrorCode.ParseError, "Parse error: the frame is not valid JSON"),
       );
       return;
@@ -98,28 +112,71 @@ export class Connection {
     }
     const check = checkRequest(value);
     if (!check.ok) {
-      this.#send(errorFrame(check.id, ErrorCode.InvalidRequest, check.message));
+      this.#reply(errorFrame(check.id, ErrorCode.InvalidRequest, check.message));
       return;
     }
     const reply = this.#handle(check.frame, undefined);
     if (reply === undefined) return;
-    if (reply instanceof Promise) reply.then((frame) => frame && this.#send(frame));
-    else this.#send(reply);
+    if (reply instanceof Promise) reply.then((frame) => frame && this.#reply(frame));
+    else this.#reply(reply);
   }
 
-  /** Ends every subscription and aborts every call, once the socket has closed. */
+  /**
+   * Starts a graceful shutdown of this connection: tells the client to
+   * reconnect elsewhere, refuses new calls with `Unavailable`, and stops every
+   * subscription (the client resubscribes after reconnecting).
+   *
+   * @returns A promise that settles once no call is running.
+   */
+  drain(): Promise<void> {
+    if (!this.#draining) {
+      this.#draining = true;
+      this.send(JSON.stringify({ jsonrpc: "2.0", method: Method.Reconnect }));
+      for (const subscription of [...this.#subscriptions.values()]) {
+        subscription.stop("The server is shutting down");
+      }
+    }
+    if (this.#calls.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle = resolve);
+  }
+
+  /** Ends every subscription and cancels every call, once the socket has closed. */
   dispose(): void {
-    this.#closed.abort(new RpcError(ErrorCode.Cancelled, "The connection closed"));
-    for (const id of [...this.#subscriptions.keys()]) this.#stopSubscription(id);
+    if (this.#disposed) return;
+    this.#disposed = true;
+    const reason = new RpcError(ErrorCode.Cancelled, "The connection closed");
+    for (const scope of this.#calls.values()) scope.cancel(reason);
+    for (const subscription of [...this.#subscriptions.values()]) {
+      subscription.stop("The connection closed");
+    }
+    this.#idle?.();
+  }
+
+  /** @internal Sends a frame if the socket is still open. */
+  send(text: string): void {
+    if (this.#socket.readyState === OPEN) this.#socket.send(text);
+  }
+
+  /** @internal Reports a handler's error and returns it as an `RpcError`. */
+  report(route: Route, thrown: unknown): RpcError {
+    const error = RpcError.from(thrown);
+    this.#config.reportError(error, { path: route.path, ctx: this.#ctx });
+    return error;
+  }
+
+  /** @internal Forgets a subscription that has ended. */
+  ended(subscription: LiveSubscription): void {
+    if (this.#subscriptions.get(subscription.id) === subscription) {
+      this.#subscriptions.delete(subscription.id);
+    }
   }
 
   #receiveBatch(items: unknown[]): void {
     if (items.length === 0) {
-      this.#send(errorFrame(null, ErrorCode.InvalidRequest, "A batch must not be empty"));
+      this.#reply(errorFrame(null, ErrorCode.InvalidRequest, "A batch must not be empty"));
       return;
     }
     const starters: Starter[] = [];
-    type Reply = ResponseFrame | Promise<ResponseFrame | undefined> | undefined;
     const replies = items.map((item): Reply => {
       const check = checkRequest(item);
       if (!check.ok) return errorFrame(check.id, ErrorCode.InvalidRequest, check.message);
@@ -127,7 +184,7 @@ export class Connection {
     });
     Promise.all(replies).then((settled) => {
       const frames = settled.filter((frame) => frame !== undefined);
-      if (frames.length > 0) this.#sendText(JSON.stringify(frames));
+      if (frames.length > 0) this.send(JSON.stringify(frames));
       for (const start of starters) start();
     });
   }
@@ -137,37 +194,86 @@ export class Connection {
    * overtake its acknowledgement, so inside a batch its event loop is handed
    * back in `starters` and started once the batch reply is out.
    */
-  #handle(
-    frame: RequestFrame,
-    starters: Starter[] | undefined,
-  ): ResponseFrame | Promise<ResponseFrame | undefined> | undefined {
+  #handle(frame: RequestFrame, starters: Starter[] | undefined): Reply {
     const isNotification = !("id" in frame);
     const id = frame.id ?? null;
-    if (frame.method === Method.Unsubscribe) {
-      const stopped = this.#unsubscribe(frame);
-      return isNotification ? undefined : successFrame(id, stopped);
-    }
-    const route = this.#config.routes.get(frame.method);
+    const { method } = frame;
+    if (method.startsWith("rpc.")) return this.#control(frame, id, isNotification);
+    const route = this.#config.routes.get(method);
     if (route === undefined) {
       if (isNotification) return undefined;
-      return errorFrame(id, ErrorCode.MethodNotFound, `Method not found: ${frame.method}`);
+      return errorFrame(id, ErrorCode.MethodNotFound, `Method not found: ${method}`);
+    }
+    if (id !== null && (this.#calls.has(id) || this.#subscriptions.has(id))) {
+      return errorFrame(id, ErrorCode.InvalidRequest, `Request id ${id} is already in use`);
+    }
+    if (this.#draining) {
+      if (isNotification) return undefined;
+      return errorFrame(id, ErrorCode.Unavailable, "The server is shutting down; reconnect");
     }
     if (route.endpoint.kind === "subscription") {
       if (isNotification) return undefined;
       return this.#subscribe(route, frame, id, starters);
     }
-    const reply = this.#call(route, frame, id);
-    if (!isNotification) return reply;
-    if (reply instanceof Promise) reply.catch(() => {});
-    return undefined;
+    if (isNotification) {
+      const reply = this.#call(route, frame, new CallScope());
+      if (reply instanceof Promise) reply.catch(() => {});
+      return undefined;
+    }
+    if (id === null) return this.#call(route, frame, new CallScope(), null);
+    const scope = new CallScope();
+    this.#calls.set(id, scope);
+    const reply = this.#call(route, frame, scope, id);
+    if (!(reply instanceof Promise)) {
+      this.#finishCall(id);
+      return reply;
+    }
+    return reply.then((settled) => {
+      this.#finishCall(id);
+      // A cancelled call's reply is dropped: the client has stopped waiting.
+      return scope.cancelled ? undefined : settled;
+    });
   }
 
-  #call(route: Route, frame: RequestFrame, id: RequestId): ResponseFrame | Promise<ResponseFrame> {
+  #finishCall(id: string | number): void {
+    this.#calls.delete(id);
+    if (this.#calls.size === 0) this.#idle?.();
+  }
+
+  /** The `rpc.` methods: unsubscribe, cancel and ping. */
+  #control(frame: RequestFrame, id: RequestId, isNotification: boolean): Reply {
+    let result: unknown;
+    switch (frame.method) {
+      case Method.Unsubscribe: {
+        const target = targetOf(frame.params, "subscription");
+        const subscription = target === undefined ? undefined : this.#subscriptions.get(target);
+        subscription?.stop("Unsubscribed");
+        result = subscription !== undefined;
+        break;
+      }
+      case Method.Cancel: {
+        const target = targetOf(frame.params, "id");
+        const scope = target === undefined ? undefined : this.#calls.get(target);
+        scope?.cancel(new RpcError(ErrorCode.Cancelled, "The client cancelled the call"));
+        result = scope !== undefined;
+        break;
+      }
+      case Method.Ping:
+        result = "pong";
+        break;
+      default:
+        if (isNotification) return undefined;
+        return errorFrame(id, ErrorCode.MethodNotFound, `Method not found: ${frame.method}`);
+    }
+    return isNotification ? undefined : successFrame(id, result);
+  }
+
+  #call(route: Route, frame: RequestFrame, scope: CallScope, id: RequestId = null): Reply {
     try {
       const input = this.#readInput(route, frame);
       const result = input instanceof Promise
-        ? input.then((valid) => this.#invoke(route, valid, this.#closed.signal))
-        : this.#invoke(route, input, this.#closed.signal);
+        ? input.then((valid) => this.#invoke(route, valid, scope, undefined))
+        : this.#invoke(route, input, scope, undefined);
       if (result instanceof Promise) {
         return result.then(
           (value) => this.#success(route, id, value),
@@ -185,19 +291,15 @@ export class Connection {
     frame: RequestFrame,
     id: RequestId,
     starters: Starter[] | undefined,
-  ): ResponseFrame | Promise<ResponseFrame> {
+  ): Reply {
     if (typeof id !== "string" && typeof id !== "number") {
       return errorFrame(id, ErrorCode.InvalidRequest, "A subscription needs a string or number id");
     }
-    if (this.#subscriptions.has(id)) {
-      return errorFrame(id, ErrorCode.InvalidRequest, `Subscription id ${id} is already in use`);
-    }
-    const live: LiveSubscription = { controller: new AbortController(), iterator: undefined };
-    this.#subscriptions.set(id, live);
-    const signal = AbortSignal.any([live.controller.signal, this.#closed.signal]);
+    const subscription = new LiveSubscription(id, route, this);
+    this.#subscriptions.set(id, subscription);
     const opened = (async () => {
       const input = await this.#readInput(route, frame);
-      const iterable = await this.#invoke(route, input, signal);
+      const iterable = await this.#invoke(route, input, subscription, frame.lastEventId);
       if (!isAsyncIterable(iterable)) {
         throw new RpcError(ErrorCode.InternalError, "Internal error", {
           cause: new TypeError(`The handler of "${route.path}" did not return an async iterable`),
@@ -207,68 +309,16 @@ export class Connection {
     })();
     return opened.then(
       (iterable) => {
-        if (signal.aborted) return successFrame(id, { subscription: id });
-        live.iterator = iterable[Symbol.asyncIterator]();
-        const start = () => void this.#pump(route, id, live);
+        const start = () => subscription.start(iterable);
         if (starters) starters.push(start);
         else queueMicrotask(start);
         return successFrame(id, { subscription: id });
       },
       (error) => {
-        this.#subscriptions.delete(id);
+        this.ended(subscription);
         return this.#failure(route, id, error);
       },
     );
-  }
-
-  async #pump(route: Route, id: string | number, live: LiveSubscription): Promise<void> {
-    const iterator = live.iterator;
-    const { signal } = live.controller;
-    if (iterator === undefined) return;
-    try {
-      while (!signal.aborted && !this.#closed.signal.aborted) {
-        const step = await iterator.next();
-        if (signal.aborted || this.#closed.signal.aborted) return;
-        if (step.done) {
-          this.#notify(Method.Complete, { subscription: id });
-          return;
-        }
-        const event = this.#config.validateOutput
-          ? await validate(route.endpoint.output, step.value, ErrorCode.InternalError)
-          : step.value;
-        if (signal.aborted) return;
-        this.#notify(Method.Data, { subscription: id, data: event });
-      }
-    } catch (thrown) {
-      if (signal.aborted || this.#closed.signal.aborted) return;
-      const error = this.#report(route, thrown);
-      // The generator is finished once it has thrown, but not when the
-      // output failed validation: end it so its `finally` runs.
-      void iterator.return?.()?.catch?.(() => {});
-      this.#notify(Method.Error, { subscription: id, error: this.#errorObject(error) });
-    } finally {
-      if (this.#subscriptions.get(id) === live) this.#subscriptions.delete(id);
-    }
-  }
-
-  #unsubscribe(frame: RequestFrame): boolean {
-    const params = frame.params;
-    const id = Array.isArray(params)
-      ? params[0]
-      : (params as Record<string, unknown> | undefined)?.subscription;
-    if (typeof id !== "string" && typeof id !== "number") return false;
-    return this.#stopSubscription(id);
-  }
-
-  #stopSubscription(id: string | number): boolean {
-    const live = this.#subscriptions.get(id);
-    if (live === undefined) return false;
-    this.#subscriptions.delete(id);
-    live.controller.abort(new RpcError(ErrorCode.Cancelled, "Unsubscribed"));
-    // Ends a generator parked at `yield`; one busy in an `await` ends when it
-    // next yields, or sooner if it listens to its signal.
-    void live.iterator?.return?.()?.catch?.(() => {});
-    return true;
   }
 
   /** Decodes and validates the input; synchronous when the schema is. */
@@ -291,13 +341,22 @@ export class Connection {
     return validate(schema, decoded);
   }
 
-  #invoke(route: Route, input: unknown, signal: AbortSignal): unknown {
+  #invoke(
+    route: Route,
+    input: unknown,
+    scope: { readonly signal: AbortSignal },
+    lastEventId: string | undefined,
+  ): unknown {
     const options: HandlerOptions<unknown, unknown> = {
       input,
       ctx: this.#ctx,
-      signal,
+      // A getter, so that a handler that never reads it costs no AbortController.
+      get signal() {
+        return scope.signal;
+      },
       path: route.path,
       kind: route.endpoint.kind,
+      lastEventId,
     };
     const { middleware } = this.#config;
     if (middleware.length === 0) return route.handler(options);
@@ -305,78 +364,34 @@ export class Connection {
   }
 
   #success(route: Route, id: RequestId, value: unknown): ResponseFrame | Promise<ResponseFrame> {
-    if (!this.#config.validateOutput) return this.#result(id, value);
+    if (!this.#config.validateOutput) return resultFrame(this.#config.codec, id, value);
     try {
       const valid = validate(route.endpoint.output, value, ErrorCode.InternalError);
       if (valid instanceof Promise) {
         return valid.then(
-          (checked) => this.#result(id, checked),
+          (checked) => resultFrame(this.#config.codec, id, checked),
           (error) => this.#failure(route, id, error),
         );
       }
-      return this.#result(id, valid);
+      return resultFrame(this.#config.codec, id, valid);
     } catch (error) {
       return this.#failure(route, id, error);
     }
   }
 
-  #result(id: RequestId, value: unknown): ResponseFrame {
-    const { json, meta } = this.#config.codec.encode(value);
-    const frame: ResponseFrame = { jsonrpc: "2.0", id, result: json };
-    if (meta !== undefined) frame.meta = meta;
-    return frame;
-  }
-
   #failure(route: Route, id: RequestId, thrown: unknown): ErrorFrame {
-    const error = this.#errorObject(this.#report(route, thrown));
-    if (error.data === undefined) return { jsonrpc: "2.0", id, error };
-    const { json, meta } = this.#config.codec.encode(error.data);
-    const frame: ErrorFrame = { jsonrpc: "2.0", id, error: { ...error, data: json } };
-    if (meta !== undefined) frame.meta = meta;
-    return frame;
+    return failureFrame(this.#config.codec, id, this.report(route, thrown));
   }
 
-  /** Reports a handler's error and returns it as an `RpcError`. */
-  #report(route: Route, thrown: unknown): RpcError {
-    const error = RpcError.from(thrown);
-    this.#config.reportError(error, { path: route.path, ctx: this.#ctx });
-    return error;
-  }
-
-  /**
-   * What may be said of an error on the wire. An internal error says nothing
-   * more: its message, stack and cause stay in the server's logs.
-   */
-  #errorObject(error: RpcError): ErrorObject {
-    if (error.code === ErrorCode.InternalError) {
-      return { code: error.code, message: "Internal error" };
-    }
-    if (error.data === undefined) return { code: error.code, message: error.message };
-    return { code: error.code, message: error.message, data: error.data };
-  }
-
-  #notify(method: string, params: unknown): void {
-    const { json, meta } = this.#config.codec.encode(params);
-    const frame: RequestFrame = { jsonrpc: "2.0", method, params: json };
-    if (meta !== undefined) frame.meta = meta;
-    this.#sendText(JSON.stringify(frame));
-  }
-
-  #send(frame: ResponseFrame): void {
-    this.#sendText(JSON.stringify(frame));
-  }
-
-  #sendText(text: string): void {
-    if (this.#socket.readyState === OPEN) this.#socket.send(text);
+  #reply(frame: ResponseFrame): void {
+    this.send(JSON.stringify(frame));
   }
 }
 
-function successFrame(id: RequestId, result: unknown): ResponseFrame {
-  return { jsonrpc: "2.0", id, result };
-}
-
-function errorFrame(id: RequestId, code: number, message: string): ErrorFrame {
-  return { jsonrpc: "2.0", id, error: { code, message } };
+/** Reads the id a control method is about: `{ [key]: id }` or `[id]`. */
+function targetOf(params: unknown, key: string): string | number | undefined {
+  const target = Array.isArray(params) ? params[0] : isRecord(params) ? params[key] : undefined;
+  return typeof target === "string" || typeof target === "number" ? target : undefined;
 }
 
 function isEmptyParams(params: unknown): boolean {

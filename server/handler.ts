@@ -4,56 +4,14 @@
  * @module
  */
 
-import { type Codec, superjsonCodec } from "../shared/codec.ts";
+import { superjsonCodec } from "../shared/codec.ts";
 import type { Router, RouterRecord } from "../shared/contract.ts";
 import { ErrorCode, RpcError } from "../shared/errors.ts";
-import { Connection } from "./connection.ts";
+import { CloseCode } from "../shared/close_codes.ts";
+import { Connection, type ConnectionConfig } from "./connection.ts";
+import type { ErrorInfo, RpcHandler, ServerOptions, ShutdownOptions } from "./options.ts";
 import { buildRoutes } from "./routes.ts";
-import type { Handlers, Middleware } from "./types.ts";
-
-/** What is known of an error reported to `onError`. */
-export interface ErrorInfo<TCtx> {
-  /** The dotted path of the endpoint, when the error came from a call. */
-  path?: string;
-  /** The connection's context, once it exists. */
-  ctx?: TCtx;
-  /** The upgrade request, when the error came from making the context. */
-  request?: Request;
-}
-
-/** The options of {@linkcode createHandler}. */
-export interface ServerOptions<TRecord extends RouterRecord, TCtx> {
-  /** The handler of every endpoint, nested like the contract. */
-  handlers: Handlers<TRecord, TCtx>;
-  /**
-   * Makes the context of a connection from its upgrade request, once per
-   * connection. Throw an `RpcError` with `Unauthorized` or `Forbidden` to
-   * refuse the connection with 401 or 403 before it is upgraded.
-   */
-  context?: (request: Request, info: Deno.ServeHandlerInfo | undefined) => TCtx | Promise<TCtx>;
-  /** Middleware run around every call, outermost first. */
-  middleware?: ReadonlyArray<Middleware<TCtx, TCtx>>;
-  /**
-   * Check every result and event against its output schema before sending it.
-   * Defaults to `true`; a failure is an internal error and is reported.
-   */
-  validateOutput?: boolean;
-  /**
-   * Hears about every error thrown while serving: handler errors (an
-   * `RpcError` as thrown, anything else wrapped as an internal error with the
-   * original as `cause`) and failures to make a context. Defaults to logging
-   * internal errors with `console.error`.
-   */
-  onError?: (error: RpcError, info: ErrorInfo<TCtx>) => void;
-  /** Turns payloads into JSON and back. Defaults to {@linkcode superjsonCodec}. */
-  codec?: Codec;
-}
-
-/** A function that serves wsrpc; it fits `Deno.serve`. */
-export type RpcHandler = (
-  request: Request,
-  info?: Deno.ServeHandlerInfo,
-) => Response | Promise<Response>;
+import type { Middleware } from "./types.ts";
 
 /**
  * Serves a contract over WebSocket. The result is an ordinary request handler:
@@ -140,33 +98,47 @@ function serveContract<TRecord extends RouterRecord, TCtx>(
   options: ServerOptions<TRecord, TCtx>,
 ): RpcHandler {
   const onError = options.onError ?? logInternalErrors;
-  const config = {
+  const config: ConnectionConfig = {
     routes: buildRoutes(contract, options.handlers),
     middleware: (options.middleware ?? []) as ReadonlyArray<Middleware<unknown, unknown>>,
     codec: options.codec ?? superjsonCodec,
     validateOutput: options.validateOutput ?? true,
-    reportError: (error: RpcError, info: { path: string; ctx: unknown }) =>
-      onError(error, info as ErrorInfo<TCtx>),
+    reportError: (error, info) => onError(error, info as ErrorInfo<TCtx>),
   };
+  const idleTimeout = options.idleTimeout ?? 30;
+  const open = new Map<Connection, WebSocket>();
+  let shuttingDown = false;
 
   const accept = (request: Request, ctx: unknown): Response => {
-    const { socket, response } = Deno.upgradeWebSocket(request);
+    const { socket, response } = Deno.upgradeWebSocket(request, { idleTimeout });
     const connection = new Connection(socket, ctx, config);
+    open.set(connection, socket);
     socket.onmessage = (event) => {
       if (typeof event.data === "string") connection.receive(event.data);
-      else socket.close(1003, "wsrpc accepts text frames only");
+      else socket.close(CloseCode.UnsupportedData, "wsrpc accepts text frames only");
     };
-    socket.onclose = () => connection.dispose();
+    socket.onclose = () => {
+      open.delete(connection);
+      connection.dispose();
+    };
     socket.onerror = () => {};
     return response;
   };
 
-  return (request, info) => {
+  const handle = (request: Request, info?: Deno.ServeHandlerInfo): Response | Promise<Response> => {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
-      return new Response(
-        "426 Upgrade Required: this endpoint speaks JSON-RPC 2.0 over WebSocket.\n",
-        { status: 426, headers: { upgrade: "websocket", "content-type": "text/plain" } },
+      return textResponse(
+        426,
+        "426 Upgrade Required: this endpoint speaks JSON-RPC 2.0 over WebSocket.",
+        {
+          upgrade: "websocket",
+        },
       );
+    }
+    if (shuttingDown) {
+      return textResponse(503, "503 The server is shutting down; reconnect shortly.", {
+        "retry-after": "1",
+      });
     }
     if (options.context === undefined) return accept(request, undefined);
     let made: TCtx | Promise<TCtx>;
@@ -181,6 +153,38 @@ function serveContract<TRecord extends RouterRecord, TCtx>(
       (thrown) => refuse(thrown, request, onError),
     );
   };
+
+  const shutdown = async ({ timeout = 10_000 }: ShutdownOptions = {}): Promise<void> => {
+    shuttingDown = true;
+    const drained = Promise.all([...open.keys()].map((connection) => connection.drain()));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([drained, new Promise((resolve) => timer = setTimeout(resolve, timeout))]);
+    clearTimeout(timer);
+    const closed = [...open.values()].map((socket) =>
+      new Promise<void>((resolve) => {
+        if (socket.readyState === WebSocket.CLOSED) return resolve();
+        socket.addEventListener("close", () => resolve(), { once: true });
+        socket.close(CloseCode.ServiceRestart, "The server is restarting");
+      })
+    );
+    await Promise.all(closed);
+  };
+
+  return Object.defineProperties(handle, {
+    connections: { get: () => open.size },
+    shutdown: { value: shutdown },
+  }) as RpcHandler;
+}
+
+function textResponse(
+  status: number,
+  body: string,
+  headers: Record<string, string> = {},
+): Response {
+  return new Response(`${body}\n`, {
+    status,
+    headers: { ...headers, "content-type": "text/plain; charset=utf-8" },
+  });
 }
 
 function refuse<TCtx>(
@@ -197,11 +201,7 @@ function refuse<TCtx>(
     : error.code === ErrorCode.InternalError
     ? 500
     : 400;
-  const message = status === 500 ? "Internal error" : error.message;
-  return new Response(`${status} ${message}\n`, {
-    status,
-    headers: { "content-type": "text/plain" },
-  });
+  return textResponse(status, `${status} ${status === 500 ? "Internal error" : error.message}`);
 }
 
 function logInternalErrors(error: RpcError, info: ErrorInfo<unknown>): void {

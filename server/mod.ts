@@ -17,7 +17,9 @@
  * @module
  */
 
-export { createHandler, type ErrorInfo, type RpcHandler, type ServerOptions } from "./handler.ts";
+export { createHandler } from "./handler.ts";
+export type { ErrorInfo, RpcHandler, ServerOptions, ShutdownOptions } from "./options.ts";
+export { Tracked, tracked } from "./tracked.ts";
 export { use } from "./middleware.ts";
 export type {
   HandlerFor,

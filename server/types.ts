@@ -13,6 +13,7 @@ import type {
   RouterRecord,
   Subscription,
 } from "../shared/contract.ts";
+import type { Tracked } from "./tracked.ts";
 
 /** What every handler and middleware is given. */
 export interface HandlerOptions<TInput, TCtx> {
@@ -26,6 +27,11 @@ export interface HandlerOptions<TInput, TCtx> {
   path: string;
   /** Whether the endpoint is a procedure or a subscription. */
   kind: "procedure" | "subscription";
+  /**
+   * On a subscription that is resuming: the id of the last tracked event
+   * the client received. Replay what came after it.
+   */
+  lastEventId?: string | undefined;
 }
 
 /** Implements a procedure: returns the result, or a promise of it. */
@@ -39,7 +45,9 @@ export type ProcedureHandler<TInput, TOutput, TCtx> = (
  */
 export type SubscriptionHandler<TInput, TEvent, TCtx> = (
   options: HandlerOptions<TInput, TCtx>,
-) => AsyncIterable<TEvent> | Promise<AsyncIterable<TEvent>>;
+) =>
+  | AsyncIterable<TEvent | Tracked<TEvent>>
+  | Promise<AsyncIterable<TEvent | Tracked<TEvent>>>;
 
 /** The handler an endpoint needs, worked out from the contract. */
 export type HandlerFor<TEndpoint, TCtx> = TEndpoint extends Procedure

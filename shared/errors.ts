@@ -41,6 +41,11 @@ export const ErrorCode = {
    * the call may or may not have run.
    */
   ConnectionLost: -32006,
+  /**
+   * The server can't take the call now, because it is shutting down or
+   * overloaded. The call did not run, so it is always safe to send again.
+   */
+  Unavailable: -32010,
   /** The call did not finish in time. */
   Timeout: -32008,
   /** The request conflicts with the current state. */

@@ -27,6 +27,8 @@ export interface RequestFrame {
   params?: unknown;
   /** superjson's meta for `params`. */
   meta?: Meta;
+  /** On a subscribe: the id of the last event the client saw, to resume after it. */
+  lastEventId?: string;
 }
 
 /** The reply to a request that succeeded. */
@@ -76,12 +78,20 @@ export const Method = {
   Error: "rpc.error",
   /** Client → server: end a subscription. */
   Unsubscribe: "rpc.unsubscribe",
+  /** Client → server notification: stop working on a call; no reply follows. */
+  Cancel: "rpc.cancel",
+  /** Client → server request: is the connection alive? Answered with `"pong"`. */
+  Ping: "rpc.ping",
+  /** Server → client notification: the server is going away; reconnect soon. */
+  Reconnect: "rpc.reconnect",
 } as const;
 
 /** The params of `rpc.data`. */
 export interface DataParams {
   /** The id of the request that opened the subscription. */
   subscription: string | number;
+  /** The event's id, when the server tracks it for resuming. */
+  id?: string;
   /** The event. */
   data: unknown;
 }
@@ -118,7 +128,7 @@ export type RequestCheck =
  */
 export function checkRequest(value: unknown): RequestCheck {
   if (!isRecord(value)) return invalid(null, "A request must be a JSON object");
-  const { id, method, params, meta } = value;
+  const { id, method, params, meta, lastEventId } = value;
   const replyId = isRequestId(id) ? id : null;
   if (value.jsonrpc !== "2.0") return invalid(replyId, 'The "jsonrpc" member must be "2.0"');
   if ("id" in value && !isRequestId(id)) {
@@ -131,10 +141,14 @@ export function checkRequest(value: unknown): RequestCheck {
   if (meta !== undefined && !isRecord(meta)) {
     return invalid(replyId, 'The "meta" member must be an object');
   }
+  if (lastEventId !== undefined && typeof lastEventId !== "string") {
+    return invalid(replyId, 'The "lastEventId" member must be a string');
+  }
   const frame: RequestFrame = { jsonrpc: "2.0", method };
   if ("id" in value) frame.id = replyId;
   if (params !== undefined) frame.params = params;
   if (meta !== undefined) frame.meta = meta;
+  if (lastEventId !== undefined) frame.lastEventId = lastEventId;
   return { ok: true, frame };
 }
 

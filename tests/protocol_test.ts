@@ -391,7 +391,7 @@ Deno.test("subscriptions on the wire", async (t) => {
     assert.deepEqual(reply, {
       jsonrpc: "2.0",
       id: 5,
-      error: { code: -32600, message: "Subscription id 5 is already in use" },
+      error: { code: -32600, message: "Request id 5 is already in use" },
     });
     socket.send({ jsonrpc: "2.0", method: "rpc.unsubscribe", params: [5] });
   });

@@ -1,0 +1,119 @@
+/**
+ * A running subscription on the server: pulls events from the handler's
+ * async iterator and sends them, until it ends or is stopped.
+ *
+ * @module
+ */
+
+import { ErrorCode, RpcError } from "../shared/errors.ts";
+import { validate } from "../shared/validate.ts";
+import { Method } from "../shared/wire.ts";
+import type { Codec } from "../shared/codec.ts";
+import { notificationText, publicError } from "./frames.ts";
+import type { Route } from "./routes.ts";
+import { Tracked } from "./tracked.ts";
+
+/** What a subscription needs from its connection. */
+export interface SubscriptionHost {
+  /** Turns payloads into JSON. */
+  readonly codec: Codec;
+  /** Whether events are checked against the output schema. */
+  readonly validateOutput: boolean;
+  /** Sends a frame. */
+  send(text: string): void;
+  /** Reports an error and returns it as an `RpcError`. */
+  report(route: Route, thrown: unknown): RpcError;
+  /** Called once the subscription has ended, however it ended. */
+  ended(subscription: LiveSubscription): void;
+}
+
+/** One subscription of one connection. */
+export class LiveSubscription {
+  /** The id of the request that opened it. */
+  readonly id: string | number;
+  readonly #route: Route;
+  readonly #host: SubscriptionHost;
+  readonly #controller = new AbortController();
+  #iterator: AsyncIterator<unknown> | undefined;
+
+  /**
+   * @param id The subscription's id.
+   * @param route The endpoint.
+   * @param host The connection.
+   */
+  constructor(id: string | number, route: Route, host: SubscriptionHost) {
+    this.id = id;
+    this.#route = route;
+    this.#host = host;
+  }
+
+  /** Fires when the subscription is stopped: unsubscribe, disconnect or shutdown. */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** Starts pulling events from the handler's iterable. */
+  start(iterable: AsyncIterable<unknown>): void {
+    if (this.signal.aborted) {
+      this.#host.ended(this);
+      return;
+    }
+    this.#iterator = iterable[Symbol.asyncIterator]();
+    void this.#pump(this.#iterator);
+  }
+
+  /**
+   * Stops the subscription without telling the client: its signal fires and
+   * the generator is ended so that its `finally` runs.
+   */
+  stop(reason: string): void {
+    if (this.signal.aborted) return;
+    this.#controller.abort(new RpcError(ErrorCode.Cancelled, reason));
+    // Ends a generator parked at `yield`; one busy in an `await` ends when it
+    // next yields, or sooner if it listens to its signal.
+    void this.#iterator?.return?.()?.catch?.(() => {});
+    if (this.#iterator === undefined) this.#host.ended(this);
+  }
+
+  async #pump(iterator: AsyncIterator<unknown>): Promise<void> {
+    const { signal } = this;
+    const host = this.#host;
+    const subscription = this.id;
+    try {
+      while (true) {
+        const step = await iterator.next();
+        if (signal.aborted) return;
+        if (step.done) {
+          host.send(notificationText(host.codec, Method.Complete, { subscription }));
+          return;
+        }
+        let value = step.value;
+        let eventId: string | undefined;
+        if (value instanceof Tracked) {
+          eventId = value.id;
+          value = value.value;
+        }
+        const data = host.validateOutput
+          ? await validate(this.#route.endpoint.output, value, ErrorCode.InternalError)
+          : value;
+        if (signal.aborted) return;
+        const params = eventId === undefined ? { subscription, data } : {
+          subscription,
+          id: eventId,
+          data,
+        };
+        host.send(notificationText(host.codec, Method.Data, params));
+      }
+    } catch (thrown) {
+      if (signal.aborted) return;
+      const error = publicError(host.report(this.#route, thrown));
+      // A generator that threw is finished, but not one whose output failed
+      // validation: end it so its `finally` runs.
+      void iterator.return?.()?.catch?.(() => {});
+      host.send(notificationText(host.codec, Method.Error, { subscription, error }));
+    } finally {
+      this.#controller.abort(new RpcError(ErrorCode.Cancelled, "The subscription ended"));
+      host.ended(this);
+    }
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * The options of the server and the handler it returns.
+ *
+ * @module
+ */
+
+import type { Codec } from "../shared/codec.ts";
+import type { RouterRecord } from "../shared/contract.ts";
+import type { RpcError } from "../shared/errors.ts";
+import type { Handlers, Middleware } from "./types.ts";
+
+/** What is known of an error reported to `onError`. */
+export interface ErrorInfo<TCtx> {
+  /** The dotted path of the endpoint, when the error came from a call. */
+  path?: string;
+  /** The connection's context, once it exists. */
+  ctx?: TCtx;
+  /** The upgrade request, when the error came from making the context. */
+  request?: Request;
+}
+
+/** The options of {@linkcode createHandler}. */
+export interface ServerOptions<TRecord extends RouterRecord, TCtx> {
+  /** The handler of every endpoint, nested like the contract. */
+  handlers: Handlers<TRecord, TCtx>;
+  /**
+   * Makes the context of a connection from its upgrade request, once per
+   * connection. Throw an `RpcError` with `Unauthorized` or `Forbidden` to
+   * refuse the connection with 401 or 403 before it is upgraded.
+   */
+  context?: (request: Request, info: Deno.ServeHandlerInfo | undefined) => TCtx | Promise<TCtx>;
+  /** Middleware run around every call, outermost first. */
+  middleware?: ReadonlyArray<Middleware<TCtx, TCtx>>;
+  /**
+   * Check every result and event against its output schema before sending it.
+   * Defaults to `true`; a failure is an internal error and is reported.
+   */
+  validateOutput?: boolean;
+  /**
+   * Hears about every error thrown while serving: handler errors (an
+   * `RpcError` as thrown, anything else wrapped as an internal error with the
+   * original as `cause`) and failures to make a context. Defaults to logging
+   * internal errors with `console.error`.
+   */
+  onError?: (error: RpcError, info: ErrorInfo<TCtx>) => void;
+  /** Turns payloads into JSON and back. Defaults to `superjsonCodec`. */
+  codec?: Codec;
+  /**
+   * Seconds a connection may stay silent before the server pings it; one that
+   * doesn't answer the ping within the same time is closed as dead. Uses
+   * WebSocket pings, which every client answers by itself. Defaults to 30;
+   * 0 turns it off.
+   */
+  idleTimeout?: number;
+}
+
+/** The options of {@linkcode RpcHandler.shutdown}. */
+export interface ShutdownOptions {
+  /**
+   * How long running calls may take to finish, in milliseconds, before the
+   * connections are closed anyway. Defaults to 10 seconds.
+   */
+  timeout?: number;
+}
+
+/**
+ * A function that serves wsrpc; it fits `Deno.serve`. It also counts its
+ * connections and shuts down gracefully.
+ */
+export interface RpcHandler {
+  /** Upgrades a request to a wsrpc connection, or answers why it can't. */
+  (request: Request, info?: Deno.ServeHandlerInfo): Response | Promise<Response>;
+  /** How many connections are open. */
+  readonly connections: number;
+  /**
+   * Shuts down gracefully: refuses new connections with 503, tells every
+   * client to reconnect (clients spread their reconnects out with jitter),
+   * refuses new calls, stops subscriptions (clients resubscribe elsewhere),
+   * lets running calls finish within the timeout, then closes every
+   * connection with code 1012. Stop `Deno.serve` after it resolves.
+   */
+  shutdown(options?: ShutdownOptions): Promise<void>;
+}

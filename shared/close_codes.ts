@@ -1,0 +1,36 @@
+/**
+ * The WebSocket close codes wsrpc uses, in one table.
+ *
+ * @module
+ */
+
+/**
+ * Close codes: the standard ones wsrpc sends, and its own in the 4000–4999
+ * range that RFC 6455 leaves to applications. PROTOCOL.md says when each is sent.
+ *
+ * @example Tell a restart from a refusal
+ * ```ts
+ * import { CloseCode } from "@wsrpc/core";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(CloseCode.ServiceRestart, 1012);
+ * ```
+ */
+export const CloseCode = {
+  /** A normal close. */
+  Normal: 1000,
+  /** The endpoint is going away. */
+  GoingAway: 1001,
+  /** The peer sent a kind of frame that is not accepted: binary frames. */
+  UnsupportedData: 1003,
+  /** The peer broke a rule of the protocol or a policy. */
+  PolicyViolation: 1008,
+  /** A message was larger than allowed. */
+  MessageTooBig: 1009,
+  /** The server is restarting: reconnect after a short, random delay. */
+  ServiceRestart: 1012,
+  /** The server is overloaded: reconnect later. */
+  TryAgainLater: 1013,
+  /** The client noticed that the server stopped answering. Never sent on the wire. */
+  HeartbeatTimeout: 4000,
+} as const;
