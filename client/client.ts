@@ -8,29 +8,15 @@ import { type Codec, superjsonCodec } from "../shared/codec.ts";
 import { type Endpoint, flattenRouter, type Router } from "../shared/contract.ts";
 import { ErrorCode, RpcError } from "../shared/errors.ts";
 import { validate } from "../shared/validate.ts";
+import { Method } from "../shared/wire.ts";
 import { LazyCall } from "./lazy_call.ts";
+import type { CallOptions, ClientOptions, SubscribeOptions } from "./options.ts";
 import { RequestManager } from "./requests.ts";
-import { Stream } from "./subscription.ts";
-import { Transport, type WebSocketConstructor } from "./transport.ts";
+import { type OpenSubscription, Stream } from "./subscription.ts";
+import { Transport } from "./transport.ts";
 import type { Client, ClientControls } from "./types.ts";
 
-/** The options of {@linkcode createClient}. */
-export interface ClientOptions {
-  /** The server's WebSocket URL, such as `ws://localhost:8000/rpc`. */
-  url: string | URL;
-  /**
-   * Validate inputs against the contract before sending them, so a bad call
-   * fails without a round trip. Needs the contract value. Defaults to `false`:
-   * the server validates every input anyway.
-   */
-  validateInput?: boolean;
-  /** Turns payloads into JSON and back. Must match the server's. Defaults to superjson. */
-  codec?: Codec;
-  /** The `WebSocket` constructor to use. Defaults to the global one. */
-  WebSocket?: WebSocketConstructor;
-}
-
-const CONTROLS: ReadonlySet<string> = new Set(["close"]);
+const CONTROLS: ReadonlySet<string> = new Set(["close", "ready", "connection"]);
 
 /**
  * Makes a typed client of a contract. Pass the contract value, or only its
@@ -85,79 +71,171 @@ export function createClient<TRouter extends Router>(
   const contract = isRouter(contractOrOptions) ? contractOrOptions : undefined;
   const options = (maybeOptions ?? contractOrOptions) as ClientOptions;
   const endpoints = contract ? flattenRouter(contract) : undefined;
-  if (contract) {
-    for (const name of Object.keys(contract.routes)) {
-      if (CONTROLS.has(name)) {
-        throw new TypeError(`"${name}" is reserved on the client; move that route into a router`);
-      }
+  for (const name of Object.keys(contract?.routes ?? {})) {
+    if (CONTROLS.has(name)) {
+      throw new TypeError(`"${name}" is reserved on the client; move that route into a router`);
     }
   }
   const codec = options.codec ?? superjsonCodec;
-  const transport: Transport = new Transport(options.url, {
-    message: (text) => requests.receive(text),
-    close: (code, reason) =>
-      requests.failAll(
-        new RpcError(ErrorCode.ConnectionLost, describeClose(code, reason)),
-        "error",
-      ),
-  }, options.WebSocket ?? WebSocket);
-  const requests = new RequestManager((text) => transport.send(text), codec);
+  const defaultTimeout = options.timeout ?? 30_000;
+  let closedError: RpcError | undefined;
+  let idleTimer: ReturnType<typeof setTimeout> | undefined;
+
+  const transport: Transport = new Transport({
+    url: options.url,
+    WebSocket: options.WebSocket ?? WebSocket,
+    reconnect: options.reconnect ?? {},
+    heartbeat: options.heartbeat ?? {},
+    hello: "connectionParams" in options ? () => helloFrame(options, codec) : undefined,
+  }, {
+    open: () => requests.resume(),
+    message: (text) => {
+      if (requests.receive(text)) transport.drain();
+    },
+    lost: () => requests.lost(),
+    closed: (error) => {
+      closedError = error;
+      requests.failAll(error, "error");
+    },
+  });
+  const requests = new RequestManager(transport, codec, { maxQueue: options.maxQueue ?? 1000 });
+
+  const { idleTimeout } = options;
+  if (idleTimeout !== undefined) {
+    requests.onIdle = () => {
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(() => {
+        const { calls, subscriptions } = requests.size;
+        if (calls === 0 && subscriptions === 0) transport.suspend();
+      }, idleTimeout);
+    };
+  }
 
   const check = (endpoint: Endpoint | undefined, input: unknown): unknown =>
     options.validateInput && endpoint?.input ? validate(endpoint.input, input) : input;
 
-  const call = (path: string, input: unknown): unknown => {
-    if (endpoints === undefined) {
-      return new LazyCall(
-        () => requests.call(path, input),
-        (sink) => requests.subscribe(path, input, sink),
-      );
-    }
-    const endpoint = endpoints.get(path);
-    if (endpoint?.kind === "subscription") {
-      return new Stream((sink) => {
-        try {
-          const valid = check(endpoint, input);
-          if (valid instanceof Promise) {
-            let stop: (() => void) | undefined;
-            let stopped = false;
-            valid.then((value) => {
-              if (!stopped) stop = requests.subscribe(path, value, sink);
-            }, (error) => sink.error(RpcError.from(error)));
-            return () => {
-              stopped = true;
-              stop?.();
-            };
-          }
-          return requests.subscribe(path, valid, sink);
-        } catch (error) {
-          queueMicrotask(() => sink.error(RpcError.from(error)));
-          return () => {};
-        }
-      });
-    }
-    if (endpoint === undefined) {
-      return Promise.reject(new RpcError(ErrorCode.MethodNotFound, `Method not found: ${path}`));
-    }
+  const callProcedure = (
+    path: string,
+    input: unknown,
+    callOptions: CallOptions | undefined,
+    endpoint: Endpoint | undefined,
+  ): Promise<unknown> => {
+    if (closedError) return Promise.reject(closedError);
+    clearTimeout(idleTimer);
+    const settings = {
+      timeout: callOptions?.timeout ?? defaultTimeout,
+      signal: callOptions?.signal,
+      idempotent: endpoint?.idempotent ?? false,
+    };
     try {
       const valid = check(endpoint, input);
-      if (valid instanceof Promise) return valid.then((value) => requests.call(path, value));
-      return requests.call(path, valid);
+      if (valid instanceof Promise) {
+        return valid.then((value) => requests.call(path, value, settings));
+      }
+      return requests.call(path, valid, settings);
     } catch (error) {
       return Promise.reject(RpcError.from(error));
     }
   };
 
+  const openSubscription = (
+    path: string,
+    input: unknown,
+    subscribeOptions: SubscribeOptions | undefined,
+    endpoint: Endpoint | undefined,
+  ): OpenSubscription =>
+  (sink) => {
+    if (closedError) {
+      const error = closedError;
+      queueMicrotask(() => sink.error(error));
+      return () => {};
+    }
+    clearTimeout(idleTimer);
+    let stop: (() => void) | undefined;
+    let stopped = false;
+    const end = () => {
+      stopped = true;
+      stop?.();
+      subscribeOptions?.signal?.removeEventListener("abort", onAbort);
+    };
+    const onAbort = () => {
+      end();
+      sink.complete();
+    };
+    subscribeOptions?.signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      const valid = check(endpoint, input);
+      if (valid instanceof Promise) {
+        valid.then((value) => {
+          if (!stopped) stop = requests.subscribe(path, value, sink);
+        }, (error) => sink.error(RpcError.from(error)));
+      } else {
+        stop = requests.subscribe(path, valid, sink);
+      }
+    } catch (error) {
+      queueMicrotask(() => sink.error(RpcError.from(error)));
+    }
+    return end;
+  };
+
+  const call = (path: string, input: unknown, extra: unknown): unknown => {
+    if (endpoints === undefined) {
+      return new LazyCall(
+        () => callProcedure(path, input, extra as CallOptions | undefined, undefined),
+        openSubscription(path, input, extra as SubscribeOptions | undefined, undefined),
+      );
+    }
+    const endpoint = endpoints.get(path);
+    if (endpoint === undefined) {
+      return Promise.reject(new RpcError(ErrorCode.MethodNotFound, `Method not found: ${path}`));
+    }
+    if (endpoint.kind === "subscription") {
+      return new Stream(openSubscription(path, input, extra as SubscribeOptions, endpoint));
+    }
+    return callProcedure(path, input, extra as CallOptions | undefined, endpoint);
+  };
+
   const controls: ClientControls = {
     close() {
+      clearTimeout(idleTimer);
+      closedError ??= new RpcError(ErrorCode.ConnectionLost, "The client was closed");
       transport.close();
-      requests.failAll(new RpcError(ErrorCode.ConnectionLost, "The client was closed"), "complete");
+      requests.failAll(closedError, "complete");
+    },
+    ready() {
+      if (transport.state === "open") return Promise.resolve();
+      if (closedError) return Promise.reject(closedError);
+      return new Promise<void>((resolve, reject) => {
+        const stop = transport.onStateChange((state) => {
+          if (state === "open") resolve();
+          else if (state === "closed") reject(closedError);
+          else return;
+          stop();
+        });
+        transport.connect();
+      });
+    },
+    connection: {
+      get state() {
+        return transport.state;
+      },
+      onStateChange: (listener) => transport.onStateChange(listener),
     },
   };
+  if (options.lazy === false) transport.connect();
   return makeProxy([], call, controls) as Client<TRouter>;
 }
 
-type Call = (path: string, input: unknown) => unknown;
+async function helloFrame(options: ClientOptions, codec: Codec): Promise<string> {
+  const source = options.connectionParams;
+  const params = typeof source === "function" ? await source() : source;
+  const { json, meta } = codec.encode(params ?? {});
+  const frame: Record<string, unknown> = { jsonrpc: "2.0", method: Method.Connect, params: json };
+  if (meta !== undefined) frame.meta = meta;
+  return JSON.stringify(frame);
+}
+
+type Call = (path: string, input: unknown, options: unknown) => unknown;
 
 function makeProxy(path: string[], call: Call, controls: ClientControls): unknown {
   const children = new Map<string, unknown>();
@@ -177,15 +255,11 @@ function makeProxy(path: string[], call: Call, controls: ClientControls): unknow
       return child;
     },
     apply(_target, _this, args: unknown[]) {
-      return call(dotted, args[0]);
+      return call(dotted, args[0], args[1]);
     },
   });
 }
 
 function isRouter(value: unknown): value is Router {
   return typeof value === "object" && value !== null && (value as Router).kind === "router";
-}
-
-function describeClose(code: number, reason: string): string {
-  return `The connection closed (${code}${reason ? `: ${reason}` : ""})`;
 }

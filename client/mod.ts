@@ -1,6 +1,7 @@
 /**
  * The wsrpc client: a typed proxy of a contract over one WebSocket, for Deno
- * and browsers.
+ * and browsers. It reconnects by itself, resumes subscriptions, and times out
+ * and cancels calls.
  *
  * @example Call a server
  * ```ts ignore
@@ -14,14 +15,18 @@
  * @module
  */
 
-export { type ClientOptions, createClient } from "./client.ts";
+export { createClient } from "./client.ts";
+export type { CallOptions, ClientOptions, SubscribeOptions } from "./options.ts";
+export type { ReconnectOptions } from "./backoff.ts";
 export type { ClientSubscription, Observer, Unsubscribable } from "./subscription.ts";
-export type { WebSocketConstructor } from "./transport.ts";
+export type { ConnectionState, HeartbeatOptions, WebSocketConstructor } from "./transport.ts";
 export type {
   Client,
+  ClientConnection,
   ClientControls,
   ProcedureCall,
   RouterClient,
   SubscriptionCall,
 } from "./types.ts";
+export { CloseCode } from "../shared/close_codes.ts";
 export { ErrorCode, RpcError } from "../shared/errors.ts";

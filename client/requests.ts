@@ -1,6 +1,7 @@
 /**
- * The request manager: numbers requests, matches replies to them, and routes
- * subscription events to their streams.
+ * The request manager: numbers requests, matches replies to them, keeps what
+ * waits for a connection, retries what may be retried, times calls out, and
+ * re-establishes subscriptions after a reconnect.
  *
  * @module
  */
@@ -8,35 +9,84 @@
 import type { Codec } from "../shared/codec.ts";
 import { ErrorCode, RpcError } from "../shared/errors.ts";
 import { inputToParams, isRecord, type Meta, Method, type RequestFrame } from "../shared/wire.ts";
+import { Deadlines } from "./deadlines.ts";
 import type { SubscriptionSink } from "./subscription.ts";
 
-interface Pending {
-  resolve(value: unknown): void;
-  reject(error: RpcError): void;
-  /** Set while the request opens a subscription. */
-  sink?: SubscriptionSink;
+/** Where frames go. */
+export interface FrameSink {
+  /** Sends a frame now; `false` when there is no open connection to send it on. */
+  send(text: string): boolean;
 }
 
-/** Sends requests through `send` and settles them from the frames it is given. */
+/** What one call may say about itself. */
+export interface CallSettings {
+  /** Milliseconds before the call fails with `Timeout`; `Infinity` for never. */
+  timeout: number;
+  /** Aborts the call. */
+  signal?: AbortSignal | undefined;
+  /** Whether the call may be sent again after a dropped connection. */
+  idempotent: boolean;
+}
+
+/** Limits of the request manager. */
+export interface RequestManagerOptions {
+  /** How many calls may wait for a connection before new ones are refused. */
+  maxQueue: number;
+}
+
+interface PendingCall {
+  readonly method: string;
+  readonly text: string;
+  readonly idempotent: boolean;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+  /** Whether it went out on the current connection. */
+  sent: boolean;
+  detach: (() => void) | undefined;
+}
+
+interface ActiveSubscription {
+  readonly method: string;
+  readonly params: RequestFrame["params"];
+  readonly meta: Meta | undefined;
+  readonly sink: SubscriptionSink;
+  /** The id of the request that opened it on the current connection. */
+  requestId: number;
+  /** The id of the last tracked event delivered, to resume from. */
+  lastEventId: string | undefined;
+}
+
+/** Sends requests and settles them from the frames it is given. */
 export class RequestManager {
-  readonly #send: (text: string) => void;
+  readonly #out: FrameSink;
   readonly #codec: Codec;
+  readonly #options: RequestManagerOptions;
   #nextId = 1;
-  readonly #pending = new Map<number, Pending>();
-  readonly #subscriptions = new Map<number, SubscriptionSink>();
+  #waiting = 0;
+  readonly #calls = new Map<number, PendingCall>();
+  readonly #subscriptions = new Map<number, ActiveSubscription>();
+  readonly #deadlines = new Deadlines<number>((id) => this.#expire(id));
+  #onIdle: (() => void) | undefined;
 
   /**
-   * @param send Sends a frame to the server.
+   * @param out Sends frames.
    * @param codec Turns payloads into JSON and back.
+   * @param options Limits.
    */
-  constructor(send: (text: string) => void, codec: Codec) {
-    this.#send = send;
+  constructor(out: FrameSink, codec: Codec, options: RequestManagerOptions) {
+    this.#out = out;
     this.#codec = codec;
+    this.#options = options;
   }
 
   /** How many calls await a reply, and how many subscriptions are open. */
-  get size(): { pending: number; subscriptions: number } {
-    return { pending: this.#pending.size, subscriptions: this.#subscriptions.size };
+  get size(): { calls: number; subscriptions: number } {
+    return { calls: this.#calls.size, subscriptions: this.#subscriptions.size };
+  }
+
+  /** Called whenever the last call or subscription ends. */
+  set onIdle(listener: (() => void) | undefined) {
+    this.#onIdle = listener;
   }
 
   /**
@@ -44,18 +94,52 @@ export class RequestManager {
    *
    * @param method The dotted path.
    * @param input The input, or `undefined`.
+   * @param settings Timeout, abort signal and whether it may be retried.
    * @returns The decoded result.
    */
-  call(method: string, input: unknown): Promise<unknown> {
+  call(method: string, input: unknown, settings: CallSettings): Promise<unknown> {
+    const { signal } = settings;
+    if (signal?.aborted) return Promise.reject(abortError(method, signal));
+    let text: string;
     const id = this.#nextId++;
+    try {
+      text = this.#frame(id, method, input);
+    } catch (cause) {
+      return Promise.reject(unsendable(method, cause));
+    }
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
-      this.#sendRequest(id, method, input, reject);
+      const call: PendingCall = {
+        method,
+        text,
+        idempotent: settings.idempotent,
+        resolve,
+        reject,
+        sent: false,
+        detach: undefined,
+      };
+      if (this.#out.send(text)) call.sent = true;
+      else if (this.#waiting >= this.#options.maxQueue) {
+        reject(
+          new RpcError(
+            ErrorCode.Unavailable,
+            `${this.#waiting} calls are already waiting for a connection; ${method} was not sent`,
+          ),
+        );
+        return;
+      } else this.#waiting++;
+      this.#calls.set(id, call);
+      if (Number.isFinite(settings.timeout)) this.#deadlines.set(id, settings.timeout);
+      if (signal) {
+        const onAbort = () => this.#settleEarly(id, abortError(method, signal));
+        signal.addEventListener("abort", onAbort, { once: true });
+        call.detach = () => signal.removeEventListener("abort", onAbort);
+      }
     });
   }
 
   /**
-   * Opens a subscription.
+   * Opens a subscription. It survives reconnects: the client resubscribes,
+   * sending the id of the last tracked event it delivered.
    *
    * @param method The dotted path.
    * @param input The input, or `undefined`.
@@ -63,117 +147,232 @@ export class RequestManager {
    * @returns A function that ends the subscription.
    */
   subscribe(method: string, input: unknown, sink: SubscriptionSink): () => void {
-    const id = this.#nextId++;
-    this.#pending.set(id, {
-      resolve: () => this.#subscriptions.set(id, sink),
-      reject: (error) => sink.error(error),
+    let encoded: { params: unknown; meta: Meta | undefined };
+    try {
+      encoded = this.#encodeInput(input);
+    } catch (cause) {
+      queueMicrotask(() => sink.error(unsendable(method, cause)));
+      return () => {};
+    }
+    const subscription: ActiveSubscription = {
+      method,
+      params: encoded.params,
+      meta: encoded.meta,
       sink,
-    });
-    this.#sendRequest(id, method, input, (error) => {
-      this.#pending.delete(id);
-      sink.error(error);
-    });
+      requestId: this.#nextId++,
+      lastEventId: undefined,
+    };
+    this.#subscriptions.set(subscription.requestId, subscription);
+    this.#sendSubscribe(subscription);
     return () => {
-      const wasOpen = this.#subscriptions.delete(id);
-      const wasPending = this.#pending.delete(id);
-      if (wasOpen || wasPending) {
-        this.#trySend({ jsonrpc: "2.0", method: Method.Unsubscribe, params: { subscription: id } });
-      }
+      const id = subscription.requestId;
+      if (this.#subscriptions.get(id) !== subscription) return;
+      this.#subscriptions.delete(id);
+      this.#out.send(
+        JSON.stringify({
+          jsonrpc: "2.0",
+          method: Method.Unsubscribe,
+          params: { subscription: id },
+        }),
+      );
+      this.#checkIdle();
     };
   }
 
-  /** Handles one frame from the server. */
-  receive(text: string): void {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      return;
+  /** The connection is open: resubscribe, then send every call that waits. */
+  resume(): void {
+    const subscriptions = [...this.#subscriptions.values()];
+    this.#subscriptions.clear();
+    for (const subscription of subscriptions) {
+      subscription.requestId = this.#nextId++;
+      this.#subscriptions.set(subscription.requestId, subscription);
+      this.#sendSubscribe(subscription);
     }
-    if (Array.isArray(value)) { for (const item of value) this.#receiveOne(item); }
-    else this.#receiveOne(value);
+    for (const call of this.#calls.values()) {
+      if (call.sent) continue;
+      if (!this.#out.send(call.text)) return;
+      call.sent = true;
+      this.#waiting--;
+    }
   }
 
   /**
-   * Fails every pending call and ends every subscription.
-   *
-   * @param error The error pending calls reject with.
-   * @param endSubscriptions `"error"` to fail subscriptions too, `"complete"` to end them quietly.
+   * The connection dropped. Calls that were sent can't be answered any more:
+   * idempotent ones wait to be sent again, the others fail with a retryable
+   * `ConnectionLost`. Subscriptions wait to be resumed.
    */
-  failAll(error: RpcError, endSubscriptions: "error" | "complete"): void {
-    const pending = [...this.#pending.values()];
-    const subscriptions = [...this.#subscriptions.values()];
-    this.#pending.clear();
-    this.#subscriptions.clear();
-    for (const request of pending) {
-      if (request.sink && endSubscriptions === "complete") request.sink.complete();
-      else request.reject(error);
-    }
-    for (const sink of subscriptions) {
-      if (endSubscriptions === "complete") sink.complete();
-      else sink.error(error);
-    }
-  }
-
-  #sendRequest(id: number, method: string, input: unknown, fail: (error: RpcError) => void): void {
-    const frame: RequestFrame = { jsonrpc: "2.0", id, method };
-    try {
-      const params = inputToParams(input);
-      if (params !== undefined) {
-        const { json, meta } = this.#codec.encode(params);
-        frame.params = json;
-        if (meta !== undefined) frame.meta = meta;
+  lost(): void {
+    for (const [id, call] of this.#calls) {
+      if (!call.sent) continue;
+      if (call.idempotent) {
+        call.sent = false;
+        this.#waiting++;
+        continue;
       }
-      this.#send(JSON.stringify(frame));
-    } catch (cause) {
-      this.#pending.delete(id);
-      fail(
-        cause instanceof RpcError
-          ? cause
-          : new RpcError(ErrorCode.InvalidParams, `The input of ${method} can't be sent`, {
-            cause,
-          }),
+      this.#settleEarly(
+        id,
+        new RpcError(
+          ErrorCode.ConnectionLost,
+          `The connection was lost during the call to ${call.method}; it may or may not have run`,
+        ),
       );
     }
   }
 
-  #trySend(frame: RequestFrame): void {
-    try {
-      this.#send(JSON.stringify(frame));
-    } catch {
-      // The connection is gone, and with it the server's side of the subscription.
+  /**
+   * Fails every call and ends every subscription.
+   *
+   * @param error The error calls reject with.
+   * @param subscriptions `"error"` to fail subscriptions too, `"complete"` to end them quietly.
+   */
+  failAll(error: RpcError, subscriptions: "error" | "complete"): void {
+    const calls = [...this.#calls.values()];
+    const streams = [...this.#subscriptions.values()];
+    this.#calls.clear();
+    this.#subscriptions.clear();
+    this.#deadlines.clear();
+    this.#waiting = 0;
+    for (const call of calls) {
+      call.detach?.();
+      call.reject(error);
+    }
+    for (const { sink } of streams) {
+      if (subscriptions === "complete") sink.complete();
+      else sink.error(error);
     }
   }
 
-  #receiveOne(frame: unknown): void {
-    if (!isRecord(frame)) return;
+  /** Handles one frame from the server. */
+  receive(text: string): boolean {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return false;
+    }
+    let reconnect = false;
+    if (Array.isArray(value)) {
+      for (const item of value) reconnect = this.#receiveOne(item) || reconnect;
+    } else reconnect = this.#receiveOne(value);
+    return reconnect;
+  }
+
+  /** @returns `true` when the server asked the client to reconnect. */
+  #receiveOne(frame: unknown): boolean {
+    if (!isRecord(frame)) return false;
     const meta = isRecord(frame.meta) ? frame.meta : undefined;
     if (typeof frame.id === "number" && ("result" in frame || "error" in frame)) {
-      const request = this.#pending.get(frame.id);
-      if (request === undefined) return;
-      this.#pending.delete(frame.id);
-      if ("error" in frame) request.reject(this.#toError(frame.error, meta));
-      else request.resolve(this.#decode(frame.result, meta));
-      return;
+      this.#settle(frame.id, frame, meta);
+      return false;
     }
-    if (typeof frame.method !== "string" || !isRecord(frame.params)) return;
+    if (frame.method === Method.Reconnect) return true;
+    if (typeof frame.method !== "string" || !isRecord(frame.params)) return false;
     const params = this.#decode(frame.params, meta);
-    if (!isRecord(params) || typeof params.subscription !== "number") return;
-    const sink = this.#subscriptions.get(params.subscription);
-    if (sink === undefined) return;
+    if (!isRecord(params) || typeof params.subscription !== "number") return false;
+    const subscription = this.#subscriptions.get(params.subscription);
+    if (subscription === undefined) return false;
     switch (frame.method) {
       case Method.Data:
-        sink.data(params.data);
+        if (typeof params.id === "string") subscription.lastEventId = params.id;
+        subscription.sink.data(params.data);
         break;
       case Method.Complete:
         this.#subscriptions.delete(params.subscription);
-        sink.complete();
+        subscription.sink.complete();
+        this.#checkIdle();
         break;
       case Method.Error:
         this.#subscriptions.delete(params.subscription);
-        sink.error(this.#toError(params.error, undefined));
+        subscription.sink.error(this.#toError(params.error, undefined));
+        this.#checkIdle();
         break;
     }
+    return false;
+  }
+
+  #settle(id: number, frame: Record<string, unknown>, meta: Meta | undefined): void {
+    const call = this.#calls.get(id);
+    if (call !== undefined) {
+      if ("error" in frame) {
+        const error = this.#toError(frame.error, meta);
+        // The server refused it before running it: send it again after reconnecting.
+        if (error.code === ErrorCode.Unavailable && call.sent) {
+          call.sent = false;
+          this.#waiting++;
+          return;
+        }
+        this.#forget(id, call);
+        call.reject(error);
+      } else {
+        this.#forget(id, call);
+        call.resolve(this.#decode(frame.result, meta));
+      }
+      return;
+    }
+    const subscription = this.#subscriptions.get(id);
+    if (subscription === undefined || !("error" in frame)) return;
+    const error = this.#toError(frame.error, meta);
+    if (error.code === ErrorCode.Unavailable) return; // Resubscribes after the reconnect.
+    this.#subscriptions.delete(id);
+    subscription.sink.error(error);
+    this.#checkIdle();
+  }
+
+  /** Ends a call before its reply: it timed out or was aborted. */
+  #settleEarly(id: number, error: unknown): void {
+    const call = this.#calls.get(id);
+    if (call === undefined) return;
+    this.#forget(id, call);
+    if (call.sent) {
+      this.#out.send(JSON.stringify({ jsonrpc: "2.0", method: Method.Cancel, params: { id } }));
+    }
+    call.reject(error);
+  }
+
+  #expire(id: number): void {
+    const call = this.#calls.get(id);
+    if (call === undefined) return;
+    this.#settleEarly(id, new RpcError(ErrorCode.Timeout, `The call to ${call.method} timed out`));
+  }
+
+  #forget(id: number, call: PendingCall): void {
+    this.#calls.delete(id);
+    this.#deadlines.delete(id);
+    call.detach?.();
+    if (!call.sent) this.#waiting--;
+    this.#checkIdle();
+  }
+
+  #checkIdle(): void {
+    if (this.#calls.size === 0 && this.#subscriptions.size === 0) this.#onIdle?.();
+  }
+
+  #sendSubscribe(subscription: ActiveSubscription): void {
+    const frame: RequestFrame = {
+      jsonrpc: "2.0",
+      id: subscription.requestId,
+      method: subscription.method,
+    };
+    if (subscription.params !== undefined) frame.params = subscription.params;
+    if (subscription.meta !== undefined) frame.meta = subscription.meta;
+    if (subscription.lastEventId !== undefined) frame.lastEventId = subscription.lastEventId;
+    // Sent now, or by `resume` once the connection opens.
+    this.#out.send(JSON.stringify(frame));
+  }
+
+  #frame(id: number, method: string, input: unknown): string {
+    const frame: RequestFrame = { jsonrpc: "2.0", id, method };
+    const { params, meta } = this.#encodeInput(input);
+    if (params !== undefined) frame.params = params;
+    if (meta !== undefined) frame.meta = meta;
+    return JSON.stringify(frame);
+  }
+
+  #encodeInput(input: unknown): { params: unknown; meta: Meta | undefined } {
+    const params = inputToParams(input);
+    if (params === undefined) return { params: undefined, meta: undefined };
+    const { json, meta } = this.#codec.encode(params);
+    return { params: json, meta };
   }
 
   #decode(json: unknown, meta: Meta | undefined): unknown {
@@ -188,4 +387,14 @@ export class RequestManager {
     // The frame's `meta` describes `error.data` itself, from its root.
     return new RpcError(error.code, error.message, { data: this.#decode(data, meta) });
   }
+}
+
+function abortError(method: string, signal: AbortSignal): DOMException {
+  const error = new DOMException(`The call to ${method} was aborted`, "AbortError");
+  Object.defineProperty(error, "cause", { value: signal.reason });
+  return error;
+}
+
+function unsendable(method: string, cause: unknown): RpcError {
+  return new RpcError(ErrorCode.InvalidParams, `The input of ${method} can't be sent`, { cause });
 }

@@ -1,11 +1,13 @@
 /**
- * The client's WebSocket: opens on first use, holds frames until it is open,
- * and reports what it receives and when it closes.
+ * The client's WebSocket, kept alive: it connects on demand, reconnects with
+ * backoff after a drop, notices a silent server, and reports its state.
  *
  * @module
  */
 
+import { CloseCode } from "../shared/close_codes.ts";
 import { ErrorCode, RpcError } from "../shared/errors.ts";
+import { backoffDelay, type ReconnectOptions } from "./backoff.ts";
 
 /** A `WebSocket` constructor, such as the global one. */
 export type WebSocketConstructor = new (
@@ -13,69 +15,286 @@ export type WebSocketConstructor = new (
   protocols?: string | string[],
 ) => WebSocket;
 
-/** What the transport reports to its owner. */
-export interface TransportEvents {
-  /** A text frame arrived. */
-  message(text: string): void;
-  /** The socket closed, or failed to open. */
-  close(code: number, reason: string): void;
+/**
+ * Where the connection stands:
+ * - `idle`: not connected, and will connect on the next call;
+ * - `connecting`: opening for the first time;
+ * - `open`: connected;
+ * - `reconnecting`: the connection dropped, and the client is waiting or trying again;
+ * - `closed`: closed for good, by `close()`, a refusal, or too many failed attempts.
+ */
+export type ConnectionState = "idle" | "connecting" | "open" | "reconnecting" | "closed";
+
+/** How the client notices a server that has gone silent. */
+export interface HeartbeatOptions {
+  /** After this many ms without a frame from the server, send a ping. Defaults to 15,000. */
+  interval?: number;
+  /** If nothing arrives this many ms after the ping, reconnect. Defaults to 10,000. */
+  timeout?: number;
 }
 
-/** One WebSocket connection to the server. */
+/** What the transport needs to know. */
+export interface TransportOptions {
+  /** The server's URL. */
+  url: string | URL;
+  /** The `WebSocket` constructor. */
+  WebSocket: WebSocketConstructor;
+  /** Reconnect settings, or `false` to never reconnect. */
+  reconnect: ReconnectOptions | false;
+  /** Heartbeat settings, or `false` for none. */
+  heartbeat: HeartbeatOptions | false;
+  /** Makes the first frame of every connection, if there is one. */
+  hello?: () => Promise<string>;
+  /** Random numbers in [0, 1), for jitter. */
+  random?: () => number;
+}
+
+/** What the transport tells its owner. */
+export interface TransportEvents {
+  /** The connection is open and ready: resend what is waiting. */
+  open(): void;
+  /** A text frame arrived. */
+  message(text: string): void;
+  /** An open connection dropped; a reconnect follows. */
+  lost(): void;
+  /** The transport is closed for good. */
+  closed(error: RpcError): void;
+}
+
+/** Close codes after which reconnecting would only be refused again. */
+const FINAL_CLOSE_CODES: ReadonlyMap<number, number> = new Map([
+  [CloseCode.UnsupportedData, ErrorCode.InvalidRequest],
+  [CloseCode.PolicyViolation, ErrorCode.Forbidden],
+  [4400, ErrorCode.InvalidParams],
+  [4401, ErrorCode.Unauthorized],
+  [4403, ErrorCode.Forbidden],
+]);
+
+const PING = JSON.stringify({ jsonrpc: "2.0", id: "wsrpc:ping", method: "rpc.ping" });
+
+/** One logical connection to the server, made of as many sockets as it takes. */
 export class Transport {
-  readonly #url: string | URL;
+  readonly #options: TransportOptions;
   readonly #events: TransportEvents;
-  readonly #WebSocket: WebSocketConstructor;
+  readonly #listeners = new Set<(state: ConnectionState) => void>();
+  #state: ConnectionState = "idle";
   #socket: WebSocket | undefined;
-  #queue: string[] = [];
-  #closed = false;
+  #sendable = false;
+  #attempts = 0;
+  #everOpened = false;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+  #lastHeard = 0;
+  #pinged = false;
 
   /**
-   * @param url The server's `ws:` or `wss:` URL.
-   * @param events Where frames and the close go.
-   * @param WebSocketImpl The `WebSocket` constructor to use.
+   * @param options Where and how to connect.
+   * @param events Where frames and changes go.
    */
-  constructor(url: string | URL, events: TransportEvents, WebSocketImpl: WebSocketConstructor) {
-    this.#url = url;
+  constructor(options: TransportOptions, events: TransportEvents) {
+    this.#options = options;
     this.#events = events;
-    this.#WebSocket = WebSocketImpl;
   }
 
-  /** Sends a frame now, or once the socket is open. */
-  send(text: string): void {
-    const socket = this.#socket ?? this.#connect();
-    if (socket.readyState === WebSocket.OPEN) socket.send(text);
-    else this.#queue.push(text);
+  /** The current state. */
+  get state(): ConnectionState {
+    return this.#state;
   }
 
-  /** Closes the socket for good. */
+  /**
+   * Listens to state changes.
+   *
+   * @returns A function that stops listening.
+   */
+  onStateChange(listener: (state: ConnectionState) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Starts connecting, if not connected or connecting already. */
+  connect(): void {
+    if (this.#state === "idle") this.#attempt();
+  }
+
+  /**
+   * Sends a frame if the connection is open and the server hasn't asked the
+   * client to move; otherwise starts connecting if idle.
+   *
+   * @returns Whether the frame was sent. If not, the caller keeps it for `open`.
+   */
+  send(text: string): boolean {
+    if (this.#sendable) {
+      this.#socket?.send(text);
+      return true;
+    }
+    this.connect();
+    return false;
+  }
+
+  /**
+   * The server is going away: send nothing more on this socket, and
+   * reconnect once it closes.
+   */
+  drain(): void {
+    this.#sendable = false;
+  }
+
+  /** Closes the socket because nothing is using it; the next call reconnects. */
+  suspend(): void {
+    if (this.#state !== "open") return;
+    this.#dropSocket(CloseCode.Normal, "Idle");
+    this.#setState("idle");
+  }
+
+  /** Closes for good. */
   close(): void {
-    this.#closed = true;
-    this.#queue = [];
-    const socket = this.#socket;
-    this.#socket = undefined;
-    if (socket && socket.readyState <= WebSocket.OPEN) socket.close(1000, "Client closed");
+    if (this.#state === "closed") return;
+    clearTimeout(this.#retryTimer);
+    this.#dropSocket(CloseCode.Normal, "Client closed");
+    this.#setState("closed");
   }
 
-  #connect(): WebSocket {
-    if (this.#closed) throw new RpcError(ErrorCode.ConnectionLost, "The client is closed");
-    const socket = new this.#WebSocket(this.#url);
+  #attempt(): void {
+    this.#retryTimer = undefined;
+    this.#setState(this.#everOpened ? "reconnecting" : "connecting");
+    let socket: WebSocket;
+    try {
+      socket = new this.#options.WebSocket(this.#options.url);
+    } catch (cause) {
+      this.#finish(
+        new RpcError(ErrorCode.ConnectionLost, `Can't connect to ${this.#options.url}`, { cause }),
+      );
+      return;
+    }
     this.#socket = socket;
-    socket.onopen = () => {
-      const queued = this.#queue;
-      this.#queue = [];
-      for (const text of queued) socket.send(text);
-    };
     socket.onmessage = (event: MessageEvent) => {
+      this.#lastHeard = Date.now();
+      this.#pinged = false;
       if (typeof event.data === "string") this.#events.message(event.data);
     };
     socket.onclose = (event: CloseEvent) => {
-      if (this.#socket === socket) this.#socket = undefined;
-      this.#queue = [];
-      this.#events.close(event.code, event.reason);
+      if (this.#socket === socket) this.#dropped(event.code, event.reason);
     };
     // A failed connect is followed by a close event, which reports it.
     socket.onerror = () => {};
-    return socket;
+    socket.onopen = async () => {
+      if (this.#options.hello) {
+        let hello: string;
+        try {
+          hello = await this.#options.hello();
+        } catch {
+          // The user's connectionParams failed: count it as a failed attempt.
+          if (this.#socket === socket) this.#dropSocket(CloseCode.Normal, "No connection params");
+          if (this.#state !== "closed") this.#retry();
+          return;
+        }
+        if (this.#socket !== socket || socket.readyState !== WebSocket.OPEN) return;
+        socket.send(hello);
+      }
+      this.#attempts = 0;
+      this.#everOpened = true;
+      this.#sendable = true;
+      this.#startHeartbeat();
+      this.#setState("open");
+      this.#events.open();
+    };
   }
+
+  #dropped(code: number, reason: string): void {
+    const wasOpen = this.#sendable || this.#state === "open";
+    this.#socket = undefined;
+    this.#sendable = false;
+    this.#stopHeartbeat();
+    const finalCode = FINAL_CLOSE_CODES.get(code);
+    if (finalCode !== undefined) {
+      this.#finish(new RpcError(finalCode, reason || `The server closed the connection (${code})`));
+      return;
+    }
+    if (wasOpen) this.#events.lost();
+    if (this.#state !== "closed") this.#retry();
+  }
+
+  #retry(): void {
+    const { reconnect } = this.#options;
+    if (reconnect === false) {
+      this.#finish(new RpcError(ErrorCode.ConnectionLost, "The connection closed"));
+      return;
+    }
+    const maxAttempts = reconnect.maxAttempts ?? Infinity;
+    if (this.#attempts >= maxAttempts) {
+      this.#finish(
+        new RpcError(
+          ErrorCode.ConnectionLost,
+          `Gave up reconnecting after ${this.#attempts} attempts`,
+        ),
+      );
+      return;
+    }
+    const delay = backoffDelay(this.#attempts, reconnect, this.#options.random);
+    this.#attempts++;
+    this.#setState("reconnecting");
+    this.#retryTimer = setTimeout(() => this.#attempt(), delay);
+  }
+
+  #finish(error: RpcError): void {
+    this.#dropSocket(CloseCode.Normal, "Client closed");
+    this.#setState("closed");
+    this.#events.closed(error);
+  }
+
+  /** Forgets the current socket, closing it without waiting for its close event. */
+  #dropSocket(code: number, reason: string): void {
+    const socket = this.#socket;
+    this.#socket = undefined;
+    this.#sendable = false;
+    this.#stopHeartbeat();
+    if (socket === undefined) return;
+    socket.onopen = socket.onmessage = socket.onclose = null;
+    if (socket.readyState <= WebSocket.OPEN) {
+      try {
+        socket.close(code, reason);
+      } catch {
+        // Already closing.
+      }
+    }
+  }
+
+  #startHeartbeat(): void {
+    const { heartbeat } = this.#options;
+    if (heartbeat === false) return;
+    const interval = heartbeat.interval ?? 15_000;
+    const timeout = heartbeat.timeout ?? 10_000;
+    this.#lastHeard = Date.now();
+    this.#pinged = false;
+    this.#heartbeatTimer = setInterval(() => {
+      const silence = Date.now() - this.#lastHeard;
+      if (silence >= interval + timeout) {
+        // Half-open: the socket looks fine but nothing comes through.
+        this.#dropSocket(CloseCode.HeartbeatTimeout, "The server stopped answering");
+        this.#events.lost();
+        this.#retry();
+      } else if (silence >= interval && !this.#pinged) {
+        this.#pinged = true;
+        this.#socket?.send(PING);
+      }
+    }, Math.max(25, Math.min(interval, timeout) / 4));
+    // The heartbeat alone must not keep a Deno process alive.
+    unrefTimer(this.#heartbeatTimer);
+  }
+
+  #stopHeartbeat(): void {
+    clearInterval(this.#heartbeatTimer);
+    this.#heartbeatTimer = undefined;
+  }
+
+  #setState(state: ConnectionState): void {
+    if (this.#state === state) return;
+    this.#state = state;
+    for (const listener of [...this.#listeners]) listener(state);
+  }
+}
+
+function unrefTimer(timer: ReturnType<typeof setInterval>): void {
+  const deno = (globalThis as { Deno?: { unrefTimer?: (id: number) => void } }).Deno;
+  if (typeof timer === "number") deno?.unrefTimer?.(timer);
 }

@@ -84,6 +84,8 @@ export const Method = {
   Ping: "rpc.ping",
   /** Server → client notification: the server is going away; reconnect soon. */
   Reconnect: "rpc.reconnect",
+  /** Client → server notification, the first frame: the connection params. */
+  Connect: "rpc.connect",
 } as const;
 
 /** The params of `rpc.data`. */

@@ -576,12 +576,32 @@ Deno.test("a context that throws refuses the upgrade with an HTTP status", async
     assert.match(String((reported?.error.cause as Error).message), /token store/);
   });
 
-  await t.step("a real client's call then fails with ConnectionLost", async () => {
+  await t.step(
+    "a client that doesn't reconnect then fails its call with ConnectionLost",
+    async () => {
+      await using server = serve(rpc);
+      const client = createClient(api, { url: server.url, reconnect: false });
+      try {
+        const error = await rejection(client.hello("hi"));
+        assert.equal(error.code, ErrorCode.ConnectionLost);
+        assert.equal(client.connection.state, "closed");
+      } finally {
+        client.close();
+      }
+    },
+  );
+
+  await t.step("a client that reconnects keeps trying until the call times out", async () => {
     await using server = serve(rpc);
-    const client = createClient(api, { url: server.url });
+    const client = createClient(api, {
+      url: server.url,
+      reconnect: { baseDelay: 10, maxDelay: 20 },
+    });
     try {
-      const error = await rejection(client.hello("hi"));
-      assert.equal(error.code, ErrorCode.ConnectionLost);
+      const error = await rejection(client.hello("hi", { timeout: 200 }));
+      assert.equal(error.code, ErrorCode.Timeout);
+      assert.match(error.message, /hello/);
+      assert.equal(client.connection.state, "reconnecting");
     } finally {
       client.close();
     }

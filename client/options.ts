@@ -1,0 +1,75 @@
+/**
+ * The options of a client and of each call.
+ *
+ * @module
+ */
+
+import type { Codec } from "../shared/codec.ts";
+import type { ReconnectOptions } from "./backoff.ts";
+import type { HeartbeatOptions, WebSocketConstructor } from "./transport.ts";
+
+/** The options of `createClient`. */
+export interface ClientOptions {
+  /** The server's WebSocket URL, such as `ws://localhost:8000/rpc`. */
+  url: string | URL;
+  /**
+   * Sent as the first frame of every connection (`rpc.connect`), for servers
+   * that read credentials from it; browsers can't set headers on a WebSocket.
+   * A function is called again on every connect, so a refreshed token is used.
+   */
+  connectionParams?: unknown | (() => unknown | Promise<unknown>);
+  /**
+   * Reconnect after a dropped connection, with exponential backoff and full
+   * jitter. Defaults to `{ baseDelay: 250, maxDelay: 10_000, maxAttempts: Infinity }`;
+   * `false` never reconnects.
+   */
+  reconnect?: ReconnectOptions | false;
+  /**
+   * Ping a server that has been silent, and reconnect when it doesn't answer.
+   * Defaults to `{ interval: 15_000, timeout: 10_000 }`; `false` turns it off.
+   */
+  heartbeat?: HeartbeatOptions | false;
+  /** Milliseconds before a call fails with `Timeout`. Defaults to 30,000; `Infinity` for never. */
+  timeout?: number;
+  /**
+   * How many calls may wait for a connection (while connecting or
+   * reconnecting). Past it, new calls fail with `Unavailable`. Defaults to 1,000.
+   */
+  maxQueue?: number;
+  /**
+   * Connect on the first call (`true`, the default) or at once (`false`).
+   */
+  lazy?: boolean;
+  /**
+   * Close the connection after this many milliseconds with no call and no
+   * subscription; the next call opens it again. Off by default.
+   */
+  idleTimeout?: number;
+  /**
+   * Validate inputs against the contract before sending them, so a bad call
+   * fails without a round trip. Needs the contract value. Defaults to `false`:
+   * the server validates every input anyway.
+   */
+  validateInput?: boolean;
+  /** Turns payloads into JSON and back. Must match the server's. Defaults to superjson. */
+  codec?: Codec;
+  /** The `WebSocket` constructor to use. Defaults to the global one. */
+  WebSocket?: WebSocketConstructor;
+}
+
+/** The options of one procedure call, its optional last argument. */
+export interface CallOptions {
+  /** Milliseconds before the call fails with `Timeout`, instead of the client's default. */
+  timeout?: number;
+  /**
+   * Aborts the call: the promise rejects with an `AbortError` and the server
+   * is told to cancel it (its handler's signal fires).
+   */
+  signal?: AbortSignal;
+}
+
+/** The options of one subscription, its optional last argument. */
+export interface SubscribeOptions {
+  /** Ends the subscription when it fires. */
+  signal?: AbortSignal;
+}
