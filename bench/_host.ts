@@ -68,6 +68,20 @@ export async function readRssKib(pid: number): Promise<number | null> {
   return match?.[1] === undefined ? null : Number(match[1]);
 }
 
+/** Clock ticks per second in /proc/<pid>/stat (USER_HZ, 100 on Linux). */
+const USER_HZ = 100;
+
+/** A process's CPU time so far, user plus system, in ms; null where unknown. */
+export async function readCpuMs(pid: number): Promise<number | null> {
+  const stat = await readProc(`/proc/${pid}/stat`);
+  // The fields after the command name, which is in parentheses and may hold spaces.
+  const fields = stat?.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const user = Number(fields?.[11]);
+  const system = Number(fields?.[12]);
+  if (!Number.isFinite(user) || !Number.isFinite(system)) return null;
+  return ((user + system) * 1000) / USER_HZ;
+}
+
 /** The 1-minute load average, to tell a run on a busy machine; null where unknown. */
 export async function readLoadAverage(): Promise<number | null> {
   const text = await readProc("/proc/loadavg");

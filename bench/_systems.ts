@@ -78,10 +78,15 @@ export const SYSTEMS: readonly SystemSpec[] = [
     "Deno's WebSocket client turns TCP_NODELAY off and writes a frame over ~1 KB as two " +
     "segments, so tRPC's batched frames in W2 stall on 40 ms delayed ACKs.",
   ]),
-  denoSystem("wsrpc-json", "wsrpc (JSON)", [], [
-    "createHandler + Deno.serve, createClient; plain JSON payloads.",
+  denoSystem("wsrpc-json", "wsrpc (JSON)", ["npm:zod@^4.1.0"], [
+    "createHandler + Deno.serve, createClient from the contract value, default settings; " +
+    "plain JSON payloads. zod input validation (always on) and output validation (on, the " +
+    "default) on the server; no client-side validation (the default).",
+    "The fan-out subscription yields one ready marker first (after joining the hub), which " +
+    "the driver awaits and does not count; publishes go to async-generator subscribers.",
   ]),
-  denoSystem("wsrpc-rich", "wsrpc (rich)", [], [
-    "As wsrpc (JSON), with rich values: the payload also carries a Date.",
+  denoSystem("wsrpc-rich", "wsrpc (rich)", ["npm:zod@^4.1.0", "npm:superjson@^2.2.2"], [
+    "As wsrpc (JSON), with rich values: every payload and event also carries a Date, so " +
+    "superjson encodes and decodes every call and event.",
   ]),
 ];

@@ -11,6 +11,8 @@
 import type { Mode } from "./_config.ts";
 import type { Row } from "./_rows.ts";
 import type { SystemSpec } from "./_systems.ts";
+import { bundleSizeRows } from "./extras/bundle_size.ts";
+import { typecheckRows } from "./extras/typecheck.ts";
 
 /** What an extra-row source is told. */
 export interface ExtraRowContext {
@@ -23,4 +25,4 @@ export interface ExtraRowContext {
 export type ExtraRowSource = (context: ExtraRowContext) => Promise<Row[]>;
 
 /** The sources, in table order. */
-export const EXTRA_ROW_SOURCES: readonly ExtraRowSource[] = [];
+export const EXTRA_ROW_SOURCES: readonly ExtraRowSource[] = [bundleSizeRows, typecheckRows];
