@@ -88,7 +88,12 @@ export function createClient<TRouter extends Router>(
     heartbeat: options.heartbeat ?? {},
     hello: "connectionParams" in options ? () => helloFrame(options, codec) : undefined,
   }, {
-    open: () => requests.resume(),
+    open: () => {
+      requests.resume();
+      // A connection opened with nothing to do (by ready(), or a reconnect) is idle already.
+      const { calls, subscriptions } = requests.size;
+      if (calls === 0 && subscriptions === 0) armIdleTimer();
+    },
     message: (text) => {
       if (requests.receive(text)) transport.drain();
     },
@@ -101,15 +106,15 @@ export function createClient<TRouter extends Router>(
   const requests = new RequestManager(transport, codec, { maxQueue: options.maxQueue ?? 1000 });
 
   const { idleTimeout } = options;
-  if (idleTimeout !== undefined) {
-    requests.onIdle = () => {
-      clearTimeout(idleTimer);
-      idleTimer = setTimeout(() => {
-        const { calls, subscriptions } = requests.size;
-        if (calls === 0 && subscriptions === 0) transport.suspend();
-      }, idleTimeout);
-    };
+  function armIdleTimer(): void {
+    if (idleTimeout === undefined) return;
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => {
+      const { calls, subscriptions } = requests.size;
+      if (calls === 0 && subscriptions === 0) transport.suspend();
+    }, idleTimeout);
   }
+  requests.onIdle = armIdleTimer;
 
   const check = (endpoint: Endpoint | undefined, input: unknown): unknown =>
     options.validateInput && endpoint?.input ? validate(endpoint.input, input) : input;

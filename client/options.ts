@@ -25,7 +25,8 @@ export interface ClientOptions {
    */
   reconnect?: ReconnectOptions | false;
   /**
-   * Ping a server that has been silent, and reconnect when it doesn't answer.
+   * Ping a server that has been silent, and reconnect when it doesn't answer;
+   * abandon a connection attempt that gets no answer within `timeout`.
    * Defaults to `{ interval: 15_000, timeout: 10_000 }`; `false` turns it off.
    */
   heartbeat?: HeartbeatOptions | false;

@@ -67,6 +67,8 @@ export class RequestManager {
   readonly #subscriptions = new Map<number, ActiveSubscription>();
   readonly #deadlines = new Deadlines<number>((id) => this.#expire(id));
   #onIdle: (() => void) | undefined;
+  /** The server said `rpc.reconnect` on this connection: it is going away. */
+  #draining = false;
 
   /**
    * @param out Sends frames.
@@ -181,6 +183,7 @@ export class RequestManager {
 
   /** The connection is open: resubscribe, then send every call that waits. */
   resume(): void {
+    this.#draining = false;
     const subscriptions = [...this.#subscriptions.values()];
     this.#subscriptions.clear();
     for (const subscription of subscriptions) {
@@ -265,7 +268,10 @@ export class RequestManager {
       this.#settle(frame.id, frame, meta);
       return false;
     }
-    if (frame.method === Method.Reconnect) return true;
+    if (frame.method === Method.Reconnect) {
+      this.#draining = true;
+      return true;
+    }
     if (typeof frame.method !== "string" || !isRecord(frame.params)) return false;
     const params = this.#decode(frame.params, meta);
     if (!isRecord(params) || typeof params.subscription !== "number") return false;
@@ -295,8 +301,9 @@ export class RequestManager {
     if (call !== undefined) {
       if ("error" in frame) {
         const error = this.#toError(frame.error, meta);
-        // The server refused it before running it: send it again after reconnecting.
-        if (error.code === ErrorCode.Unavailable && call.sent) {
+        // A server that is going away refused it before running it: send it
+        // again after reconnecting. From a server that stays, it is the answer.
+        if (error.code === ErrorCode.Unavailable && call.sent && this.#draining) {
           call.sent = false;
           this.#waiting++;
           return;
@@ -312,7 +319,8 @@ export class RequestManager {
     const subscription = this.#subscriptions.get(id);
     if (subscription === undefined || !("error" in frame)) return;
     const error = this.#toError(frame.error, meta);
-    if (error.code === ErrorCode.Unavailable) return; // Resubscribes after the reconnect.
+    // Resubscribes after the reconnect, when the server is going away.
+    if (error.code === ErrorCode.Unavailable && this.#draining) return;
     this.#subscriptions.delete(id);
     subscription.sink.error(error);
     this.#checkIdle();

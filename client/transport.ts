@@ -29,7 +29,12 @@ export type ConnectionState = "idle" | "connecting" | "open" | "reconnecting" | 
 export interface HeartbeatOptions {
   /** After this many ms without a frame from the server, send a ping. Defaults to 15,000. */
   interval?: number;
-  /** If nothing arrives this many ms after the ping, reconnect. Defaults to 10,000. */
+  /**
+   * If nothing arrives this many ms after the ping, reconnect. A connection
+   * attempt that hasn't opened after this long (handshake and
+   * `connectionParams` together) is abandoned and tried again too.
+   * Defaults to 10,000.
+   */
   timeout?: number;
 }
 
@@ -84,6 +89,7 @@ export class Transport {
   #everOpened = false;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+  #openTimer: ReturnType<typeof setTimeout> | undefined;
   #lastHeard = 0;
   #pinged = false;
 
@@ -143,6 +149,8 @@ export class Transport {
   suspend(): void {
     if (this.#state !== "open") return;
     this.#dropSocket(CloseCode.Normal, "Idle");
+    // Nothing dropped: the next call connects afresh, not as a reconnect.
+    this.#everOpened = false;
     this.#setState("idle");
   }
 
@@ -167,6 +175,15 @@ export class Transport {
       return;
     }
     this.#socket = socket;
+    const { heartbeat } = this.#options;
+    if (heartbeat !== false) {
+      // A handshake that gets no answer is as dead as a silent connection.
+      this.#openTimer = setTimeout(() => {
+        if (this.#socket !== socket) return;
+        this.#dropSocket(CloseCode.HeartbeatTimeout, "The server did not answer");
+        this.#retry();
+      }, heartbeat.timeout ?? 10_000);
+    }
     socket.onmessage = (event: MessageEvent) => {
       this.#lastHeard = Date.now();
       this.#pinged = false;
@@ -191,6 +208,7 @@ export class Transport {
         if (this.#socket !== socket || socket.readyState !== WebSocket.OPEN) return;
         socket.send(hello);
       }
+      clearTimeout(this.#openTimer);
       this.#attempts = 0;
       this.#everOpened = true;
       this.#sendable = true;
@@ -285,6 +303,8 @@ export class Transport {
   #stopHeartbeat(): void {
     clearInterval(this.#heartbeatTimer);
     this.#heartbeatTimer = undefined;
+    clearTimeout(this.#openTimer);
+    this.#openTimer = undefined;
   }
 
   #setState(state: ConnectionState): void {

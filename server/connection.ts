@@ -6,24 +6,26 @@
  */
 
 import type { Codec } from "../shared/codec.ts";
+import { CloseCode } from "../shared/close_codes.ts";
 import { ErrorCode, RpcError } from "../shared/errors.ts";
-import { validate } from "../shared/validate.ts";
 import {
   checkRequest,
-  type ErrorFrame,
   isRecord,
+  isRequestId,
   Method,
-  paramsToInput,
   type RequestFrame,
   type RequestId,
   type ResponseFrame,
 } from "../shared/wire.ts";
 import { CallScope } from "./call_scope.ts";
-import { errorFrame, failureFrame, resultFrame, successFrame } from "./frames.ts";
+import { exceedsDepth } from "./frame_guard.ts";
+import { errorFrame, shorten, successFrame } from "./frames.ts";
+import { Invoker } from "./invoker.ts";
+import type { Limits } from "./limits.ts";
 import { LiveSubscription, type SubscriptionHost } from "./live_subscription.ts";
-import { runChain } from "./middleware.ts";
+import { Throttle } from "./rate_limit.ts";
 import type { Route } from "./routes.ts";
-import type { HandlerOptions, Middleware } from "./types.ts";
+import type { Middleware } from "./types.ts";
 
 /** What a connection needs from the server, shared by all connections. */
 export interface ConnectionConfig {
@@ -37,13 +39,20 @@ export interface ConnectionConfig {
   validateOutput: boolean;
   /** Hears about errors raised while serving a call. */
   reportError: (error: RpcError, info: { path: string; ctx: unknown }) => void;
+  /** What one connection may ask. */
+  limits: Limits;
 }
 
-/** The socket surface a connection uses; a `WebSocket` fits. */
-export interface ConnectionSocket {
-  readonly readyState: number;
-  send(data: string): void;
-  close(code?: number, reason?: string): void;
+/** Where a connection sends its frames: the socket, behind its send buffer. */
+export interface Outlet {
+  /** Sends a frame, if the socket is still open. */
+  send(text: string): void;
+  /** Closes the connection. */
+  close(code: number, reason: string): void;
+  /** Whether the peer is too far behind for subscriptions to send more now. */
+  readonly congested: boolean;
+  /** Resolves once the peer has caught up, or `signal` fires. */
+  whenDrained(signal: AbortSignal): Promise<void>;
 }
 
 /** A reply, a promise of one, or nothing (for a notification). */
@@ -52,33 +61,43 @@ type Reply = ResponseFrame | Promise<ResponseFrame | undefined> | undefined;
 /** Work to start once a reply has been sent: a subscription's event loop. */
 type Starter = () => void;
 
-const OPEN = 1;
-
 /** Serves one WebSocket. */
 export class Connection implements SubscriptionHost {
-  readonly #socket: ConnectionSocket;
+  readonly #outlet: Outlet;
   readonly #config: ConnectionConfig;
+  readonly #limits: Limits;
   readonly #ctx: unknown;
+  readonly #throttle: Throttle;
+  readonly #invoker: Invoker;
+  /** Running calls that have an id, by id: for duplicate ids and `rpc.cancel`. */
   readonly #calls = new Map<string | number, CallScope>();
   readonly #subscriptions = new Map<string | number, LiveSubscription>();
+  /** Every running call, with an id or not. */
+  #running = 0;
   #draining = false;
   #disposed = false;
   #idle: (() => void) | undefined;
 
   /**
-   * @param socket The socket to serve.
+   * @param outlet Where frames go.
    * @param ctx The context made for this connection.
    * @param config What all connections share.
    */
-  constructor(socket: ConnectionSocket, ctx: unknown, config: ConnectionConfig) {
-    this.#socket = socket;
+  constructor(outlet: Outlet, ctx: unknown, config: ConnectionConfig) {
+    this.#outlet = outlet;
     this.#ctx = ctx;
     this.#config = config;
+    this.#limits = config.limits;
+    this.#throttle = new Throttle(
+      config.limits,
+      () => outlet.close(CloseCode.TooManyRequests, "Too many requests"),
+    );
+    this.#invoker = new Invoker(config, ctx, (route, thrown) => this.report(route, thrown));
   }
 
   /** How many calls are running and how many subscriptions are live. */
   get load(): { calls: number; subscriptions: number } {
-    return { calls: this.#calls.size, subscriptions: this.#subscriptions.size };
+    return { calls: this.#running, subscriptions: this.#subscriptions.size };
   }
 
   /** @internal */
@@ -97,10 +116,19 @@ export class Connection implements SubscriptionHost {
    * @param text The frame as received.
    */
   receive(text: string): void {
+    if (this.#disposed) return;
+    const { maxDepth } = this.#limits;
+    if (exceedsDepth(text, maxDepth)) {
+      if (!this.#throttle.admit()) return;
+      const message = `The frame nests deeper than ${maxDepth} levels`;
+      this.#reply(errorFrame(null, ErrorCode.InvalidRequest, message));
+      return;
+    }
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch {
+      if (!this.#throttle.admit()) return;
       this.#reply(
         errorFrame(null, ErrorCode.ParseError, "Parse error: the frame is not valid JSON"),
       );
@@ -108,6 +136,11 @@ export class Connection implements SubscriptionHost {
     }
     if (Array.isArray(value)) {
       this.#receiveBatch(value);
+      return;
+    }
+    if (!this.#throttle.admit()) {
+      const refusal = this.#throttle.refusal(value);
+      if (refusal !== undefined) this.#reply(refusal);
       return;
     }
     const check = checkRequest(value);
@@ -136,7 +169,7 @@ export class Connection implements SubscriptionHost {
         subscription.stop("The server is shutting down");
       }
     }
-    if (this.#calls.size === 0) return Promise.resolve();
+    if (this.#running === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idle = resolve);
   }
 
@@ -154,7 +187,17 @@ export class Connection implements SubscriptionHost {
 
   /** @internal Sends a frame if the socket is still open. */
   send(text: string): void {
-    if (this.#socket.readyState === OPEN) this.#socket.send(text);
+    this.#outlet.send(text);
+  }
+
+  /** @internal Whether subscriptions should wait before sending more. */
+  get congested(): boolean {
+    return this.#outlet.congested;
+  }
+
+  /** @internal Resolves once the peer has caught up, or `signal` fires. */
+  whenDrained(signal: AbortSignal): Promise<void> {
+    return this.#outlet.whenDrained(signal);
   }
 
   /** @internal Reports a handler's error and returns it as an `RpcError`. */
@@ -173,18 +216,33 @@ export class Connection implements SubscriptionHost {
 
   #receiveBatch(items: unknown[]): void {
     if (items.length === 0) {
+      if (!this.#throttle.admit()) return;
       this.#reply(errorFrame(null, ErrorCode.InvalidRequest, "A batch must not be empty"));
+      return;
+    }
+    const { maxBatchLength } = this.#limits;
+    if (items.length > maxBatchLength) {
+      if (!this.#throttle.admit()) return;
+      const message = `A batch may hold at most ${maxBatchLength} requests`;
+      const ids = items.flatMap((item) =>
+        isRecord(item) && "id" in item && isRequestId(item.id) ? [item.id] : []
+      );
+      if (ids.length === 0) this.#reply(errorFrame(null, ErrorCode.InvalidRequest, message));
+      else {
+        this.#reply(ids.map((id) => errorFrame(id, ErrorCode.InvalidRequest, message)));
+      }
       return;
     }
     const starters: Starter[] = [];
     const replies = items.map((item): Reply => {
+      if (!this.#throttle.admit()) return this.#throttle.refusal(item);
       const check = checkRequest(item);
       if (!check.ok) return errorFrame(check.id, ErrorCode.InvalidRequest, check.message);
       return this.#handle(check.frame, starters);
     });
     Promise.all(replies).then((settled) => {
       const frames = settled.filter((frame) => frame !== undefined);
-      if (frames.length > 0) this.send(JSON.stringify(frames));
+      if (frames.length > 0) this.#reply(frames);
       for (const start of starters) start();
     });
   }
@@ -195,6 +253,8 @@ export class Connection implements SubscriptionHost {
    * back in `starters` and started once the batch reply is out.
    */
   #handle(frame: RequestFrame, starters: Starter[] | undefined): Reply {
+    // The rest of a batch whose flood closed the connection.
+    if (this.#disposed) return undefined;
     const isNotification = !("id" in frame);
     const id = frame.id ?? null;
     const { method } = frame;
@@ -202,10 +262,11 @@ export class Connection implements SubscriptionHost {
     const route = this.#config.routes.get(method);
     if (route === undefined) {
       if (isNotification) return undefined;
-      return errorFrame(id, ErrorCode.MethodNotFound, `Method not found: ${method}`);
+      return errorFrame(id, ErrorCode.MethodNotFound, `Method not found: ${shorten(method)}`);
     }
     if (id !== null && (this.#calls.has(id) || this.#subscriptions.has(id))) {
-      return errorFrame(id, ErrorCode.InvalidRequest, `Request id ${id} is already in use`);
+      const message = `Request id ${shorten(String(id))} is already in use`;
+      return errorFrame(id, ErrorCode.InvalidRequest, message);
     }
     if (this.#draining) {
       if (isNotification) return undefined;
@@ -215,29 +276,34 @@ export class Connection implements SubscriptionHost {
       if (isNotification) return undefined;
       return this.#subscribe(route, frame, id, starters);
     }
-    if (isNotification) {
-      const reply = this.#call(route, frame, new CallScope());
-      if (reply instanceof Promise) reply.catch(() => {});
-      return undefined;
+    const { maxCallsInFlight } = this.#limits;
+    if (this.#running >= maxCallsInFlight) {
+      if (isNotification) return undefined;
+      const message = `Too many calls in flight: at most ${maxCallsInFlight}`;
+      return errorFrame(id, ErrorCode.TooManyRequests, message);
     }
-    if (id === null) return this.#call(route, frame, new CallScope(), null);
     const scope = new CallScope();
-    this.#calls.set(id, scope);
-    const reply = this.#call(route, frame, scope, id);
+    // Calls without an id (notifications, and `id: null`) can't be cancelled.
+    const key = id ?? undefined;
+    if (key !== undefined) this.#calls.set(key, scope);
+    this.#running++;
+    const reply = this.#invoker.call(route, frame, scope, id);
     if (!(reply instanceof Promise)) {
-      this.#finishCall(id);
-      return reply;
+      this.#finishCall(key);
+      return isNotification ? undefined : reply;
     }
-    return reply.then((settled) => {
-      this.#finishCall(id);
+    const settled = reply.then((frame) => {
+      this.#finishCall(key);
       // A cancelled call's reply is dropped: the client has stopped waiting.
-      return scope.cancelled ? undefined : settled;
+      return scope.cancelled ? undefined : frame;
     });
+    // A notification runs on its own (it never rejects); a batch doesn't wait for it.
+    return isNotification ? undefined : settled;
   }
 
-  #finishCall(id: string | number): void {
-    this.#calls.delete(id);
-    if (this.#calls.size === 0) this.#idle?.();
+  #finishCall(key: string | number | undefined): void {
+    if (key !== undefined) this.#calls.delete(key);
+    if (--this.#running === 0) this.#idle?.();
   }
 
   /** The `rpc.` methods: unsubscribe, cancel and ping. */
@@ -263,27 +329,13 @@ export class Connection implements SubscriptionHost {
         break;
       default:
         if (isNotification) return undefined;
-        return errorFrame(id, ErrorCode.MethodNotFound, `Method not found: ${frame.method}`);
+        return errorFrame(
+          id,
+          ErrorCode.MethodNotFound,
+          `Method not found: ${shorten(frame.method)}`,
+        );
     }
     return isNotification ? undefined : successFrame(id, result);
-  }
-
-  #call(route: Route, frame: RequestFrame, scope: CallScope, id: RequestId = null): Reply {
-    try {
-      const input = this.#readInput(route, frame);
-      const result = input instanceof Promise
-        ? input.then((valid) => this.#invoke(route, valid, scope, undefined))
-        : this.#invoke(route, input, scope, undefined);
-      if (result instanceof Promise) {
-        return result.then(
-          (value) => this.#success(route, id, value),
-          (error) => this.#failure(route, id, error),
-        );
-      }
-      return this.#success(route, id, result);
-    } catch (error) {
-      return this.#failure(route, id, error);
-    }
   }
 
   #subscribe(
@@ -295,19 +347,14 @@ export class Connection implements SubscriptionHost {
     if (typeof id !== "string" && typeof id !== "number") {
       return errorFrame(id, ErrorCode.InvalidRequest, "A subscription needs a string or number id");
     }
+    const { maxSubscriptions } = this.#limits;
+    if (this.#subscriptions.size >= maxSubscriptions) {
+      const message = `Too many subscriptions: at most ${maxSubscriptions}`;
+      return errorFrame(id, ErrorCode.TooManyRequests, message);
+    }
     const subscription = new LiveSubscription(id, route, this);
     this.#subscriptions.set(id, subscription);
-    const opened = (async () => {
-      const input = await this.#readInput(route, frame);
-      const iterable = await this.#invoke(route, input, subscription, frame.lastEventId);
-      if (!isAsyncIterable(iterable)) {
-        throw new RpcError(ErrorCode.InternalError, "Internal error", {
-          cause: new TypeError(`The handler of "${route.path}" did not return an async iterable`),
-        });
-      }
-      return iterable;
-    })();
-    return opened.then(
+    return this.#invoker.open(route, frame, subscription).then(
       (iterable) => {
         const start = () => subscription.start(iterable);
         if (starters) starters.push(start);
@@ -316,75 +363,14 @@ export class Connection implements SubscriptionHost {
       },
       (error) => {
         this.ended(subscription);
-        return this.#failure(route, id, error);
+        return this.#invoker.failure(route, id, error);
       },
     );
   }
 
-  /** Decodes and validates the input; synchronous when the schema is. */
-  #readInput(route: Route, frame: RequestFrame): unknown {
-    let decoded: unknown;
-    try {
-      decoded = paramsToInput(this.#config.codec.decode(frame.params, frame.meta));
-    } catch (cause) {
-      throw new RpcError(ErrorCode.InvalidParams, "Invalid params: the meta can't be applied", {
-        cause,
-      });
-    }
-    const schema = route.endpoint.input;
-    if (schema === undefined) {
-      if (decoded !== undefined && !isEmptyParams(frame.params)) {
-        throw new RpcError(ErrorCode.InvalidParams, `Invalid params: ${route.path} takes no input`);
-      }
-      return undefined;
-    }
-    return validate(schema, decoded);
-  }
-
-  #invoke(
-    route: Route,
-    input: unknown,
-    scope: { readonly signal: AbortSignal },
-    lastEventId: string | undefined,
-  ): unknown {
-    const options: HandlerOptions<unknown, unknown> = {
-      input,
-      ctx: this.#ctx,
-      // A getter, so that a handler that never reads it costs no AbortController.
-      get signal() {
-        return scope.signal;
-      },
-      path: route.path,
-      kind: route.endpoint.kind,
-      lastEventId,
-    };
-    const { middleware } = this.#config;
-    if (middleware.length === 0) return route.handler(options);
-    return runChain(middleware, options, route.handler);
-  }
-
-  #success(route: Route, id: RequestId, value: unknown): ResponseFrame | Promise<ResponseFrame> {
-    if (!this.#config.validateOutput) return resultFrame(this.#config.codec, id, value);
-    try {
-      const valid = validate(route.endpoint.output, value, ErrorCode.InternalError);
-      if (valid instanceof Promise) {
-        return valid.then(
-          (checked) => resultFrame(this.#config.codec, id, checked),
-          (error) => this.#failure(route, id, error),
-        );
-      }
-      return resultFrame(this.#config.codec, id, valid);
-    } catch (error) {
-      return this.#failure(route, id, error);
-    }
-  }
-
-  #failure(route: Route, id: RequestId, thrown: unknown): ErrorFrame {
-    return failureFrame(this.#config.codec, id, this.report(route, thrown));
-  }
-
-  #reply(frame: ResponseFrame): void {
-    this.send(JSON.stringify(frame));
+  /** Sends a reply; one that can't be written as JSON becomes an internal error. */
+  #reply(frame: ResponseFrame | ResponseFrame[]): void {
+    this.send(safeStringify(frame));
   }
 }
 
@@ -394,12 +380,15 @@ function targetOf(params: unknown, key: string): string | number | undefined {
   return typeof target === "string" || typeof target === "number" ? target : undefined;
 }
 
-function isEmptyParams(params: unknown): boolean {
-  if (params === undefined) return true;
-  if (Array.isArray(params)) return params.length === 0;
-  return typeof params === "object" && params !== null && Object.keys(params).length === 0;
-}
-
-function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
+/**
+ * JSON text of a reply. Frames are built from JSON-safe parts, so this only
+ * fails on a bug; then the client still gets an answer instead of nothing.
+ */
+function safeStringify(frame: ResponseFrame | ResponseFrame[]): string {
+  try {
+    return JSON.stringify(frame);
+  } catch {
+    const id = Array.isArray(frame) ? null : frame.id;
+    return JSON.stringify(errorFrame(id, ErrorCode.InternalError, "Internal error"));
+  }
 }

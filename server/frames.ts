@@ -6,13 +6,22 @@
 
 import type { Codec } from "../shared/codec.ts";
 import { ErrorCode, type RpcError } from "../shared/errors.ts";
-import type {
-  ErrorFrame,
-  ErrorObject,
-  RequestFrame,
-  RequestId,
-  ResponseFrame,
+import {
+  type ErrorFrame,
+  type ErrorObject,
+  Method,
+  type RequestFrame,
+  type RequestId,
+  type ResponseFrame,
 } from "../shared/wire.ts";
+
+/** Longest piece of a client's text (a method name, an id) echoed in an error message. */
+const MAX_ECHO = 100;
+
+/** Cuts a client's text down to a size fit to echo back in an error message. */
+export function shorten(text: string): string {
+  return text.length <= MAX_ECHO ? text : `${text.slice(0, MAX_ECHO)}…`;
+}
 
 /** A reply whose result is already plain JSON. */
 export function successFrame(id: RequestId, result: unknown): ResponseFrame {
@@ -44,14 +53,39 @@ export function publicError(error: RpcError): ErrorObject {
   return { code: error.code, message: error.message, data: error.data };
 }
 
-/** An error reply for an error raised while serving a call. */
+/**
+ * An error reply for an error raised while serving a call. Never throws:
+ * data the codec can't encode is left out.
+ */
 export function failureFrame(codec: Codec, id: RequestId, error: RpcError): ErrorFrame {
   const said = publicError(error);
   if (said.data === undefined) return { jsonrpc: "2.0", id, error: said };
-  const { json, meta } = codec.encode(said.data);
-  const frame: ErrorFrame = { jsonrpc: "2.0", id, error: { ...said, data: json } };
-  if (meta !== undefined) frame.meta = meta;
-  return frame;
+  try {
+    const { json, meta } = codec.encode(said.data);
+    const frame: ErrorFrame = { jsonrpc: "2.0", id, error: { ...said, data: json } };
+    if (meta !== undefined) frame.meta = meta;
+    return frame;
+  } catch {
+    return { jsonrpc: "2.0", id, error: { code: said.code, message: said.message } };
+  }
+}
+
+/**
+ * The `rpc.error` notification that ends a subscription, as text. Never
+ * throws: data the codec can't encode is left out.
+ */
+export function subscriptionErrorText(
+  codec: Codec,
+  subscription: string | number,
+  error: RpcError,
+): string {
+  const said = publicError(error);
+  try {
+    return notificationText(codec, Method.Error, { subscription, error: said });
+  } catch {
+    const bare = { code: said.code, message: said.message };
+    return notificationText(codec, Method.Error, { subscription, error: bare });
+  }
 }
 
 /** A server notification, as text. */

@@ -8,9 +8,14 @@ import { superjsonCodec } from "../shared/codec.ts";
 import type { Router, RouterRecord } from "../shared/contract.ts";
 import { ErrorCode, RpcError } from "../shared/errors.ts";
 import { CloseCode } from "../shared/close_codes.ts";
-import { Connection, type ConnectionConfig } from "./connection.ts";
+import { ConnectionCounter, type Release } from "./admission.ts";
+import type { ConnectionConfig } from "./connection.ts";
+import { parseParams } from "./handshake.ts";
+import { resolveLimits } from "./limits.ts";
 import type { ErrorInfo, RpcHandler, ServerOptions, ShutdownOptions } from "./options.ts";
+import { isOriginAllowed } from "./origin.ts";
 import { buildRoutes } from "./routes.ts";
+import { Session, type SessionStart } from "./session.ts";
 import type { Middleware } from "./types.ts";
 
 /**
@@ -45,9 +50,13 @@ import type { Middleware } from "./types.ts";
  * @returns A `(Request) => Response` handler.
  * @throws {TypeError} When an endpoint has no handler.
  */
-export function createHandler<TRecord extends RouterRecord, TCtx = undefined>(
+export function createHandler<
+  TRecord extends RouterRecord,
+  TCtx = undefined,
+  TParams = undefined,
+>(
   contract: Router<TRecord>,
-  options: ServerOptions<TRecord, TCtx>,
+  options: ServerOptions<TRecord, TCtx, TParams>,
 ): RpcHandler;
 /**
  * Serves a contract over WebSocket, in two calls: the contract first, then
@@ -82,57 +91,84 @@ export function createHandler<TRecord extends RouterRecord, TCtx = undefined>(
  */
 export function createHandler<TRecord extends RouterRecord>(
   contract: Router<TRecord>,
-): <TCtx = undefined>(options: ServerOptions<TRecord, TCtx>) => RpcHandler;
-export function createHandler<TRecord extends RouterRecord, TCtx>(
+): <TCtx = undefined, TParams = undefined>(
+  options: ServerOptions<TRecord, TCtx, TParams>,
+) => RpcHandler;
+export function createHandler<TRecord extends RouterRecord, TCtx, TParams>(
   contract: Router<TRecord>,
-  options?: ServerOptions<TRecord, TCtx>,
-): RpcHandler | ((options: ServerOptions<TRecord, TCtx>) => RpcHandler) {
+  options?: ServerOptions<TRecord, TCtx, TParams>,
+): RpcHandler | ((options: ServerOptions<TRecord, TCtx, TParams>) => RpcHandler) {
   if (options === undefined) {
-    return (later: ServerOptions<TRecord, TCtx>) => serveContract(contract, later);
+    return (later: ServerOptions<TRecord, TCtx, TParams>) => serveContract(contract, later);
   }
   return serveContract(contract, options);
 }
 
-function serveContract<TRecord extends RouterRecord, TCtx>(
+function serveContract<TRecord extends RouterRecord, TCtx, TParams>(
   contract: Router<TRecord>,
-  options: ServerOptions<TRecord, TCtx>,
+  options: ServerOptions<TRecord, TCtx, TParams>,
 ): RpcHandler {
-  const onError = options.onError ?? logInternalErrors;
+  const onError = guarded(options.onError ?? logInternalErrors);
+  const limits = resolveLimits(options.limits);
   const config: ConnectionConfig = {
     routes: buildRoutes(contract, options.handlers),
     middleware: (options.middleware ?? []) as ReadonlyArray<Middleware<unknown, unknown>>,
     codec: options.codec ?? superjsonCodec,
     validateOutput: options.validateOutput ?? true,
     reportError: (error, info) => onError(error, info as ErrorInfo<TCtx>),
+    limits,
   };
   const idleTimeout = options.idleTimeout ?? 30;
-  const open = new Map<Connection, WebSocket>();
+  const counter = new ConnectionCounter(limits);
+  const sessions = new Set<Session>();
   let shuttingDown = false;
 
-  const accept = (request: Request, ctx: unknown): Response => {
-    const { socket, response } = Deno.upgradeWebSocket(request, { idleTimeout });
-    const connection = new Connection(socket, ctx, config);
-    open.set(connection, socket);
-    socket.onmessage = (event) => {
-      if (typeof event.data === "string") connection.receive(event.data);
-      else socket.close(CloseCode.UnsupportedData, "wsrpc accepts text frames only");
-    };
-    socket.onclose = () => {
-      open.delete(connection);
-      connection.dispose();
-    };
-    socket.onerror = () => {};
-    return response;
+  const accept = (request: Request, release: Release, start: SessionStart): Response => {
+    let upgraded: { socket: WebSocket; response: Response };
+    try {
+      upgraded = Deno.upgradeWebSocket(request, { idleTimeout });
+    } catch {
+      release();
+      return textResponse(400, "400 Bad WebSocket handshake");
+    }
+    const session = new Session(upgraded.socket, {
+      config,
+      start,
+      release,
+      onClosed: (closed) => sessions.delete(closed),
+    });
+    sessions.add(session);
+    return upgraded.response;
   };
 
-  const handle = (request: Request, info?: Deno.ServeHandlerInfo): Response | Promise<Response> => {
+  /** The first-frame handshake: validates the params, then makes the context. */
+  const handshake = (
+    request: Request,
+    info: Deno.ServeHandlerInfo | undefined,
+    schema: NonNullable<typeof options.connectionParams>,
+  ): SessionStart => ({
+    handshake: {
+      codec: config.codec,
+      accept: async (raw) => {
+        const params = await parseParams(schema, raw);
+        return await options.context?.(request, { info, params });
+      },
+      timeout: limits.handshakeTimeout,
+      maxDepth: limits.maxDepth,
+      maxHeldBytes: limits.maxMessageSize,
+      report: (error) => onError(error, { request }),
+    },
+  });
+
+  const handle = (
+    request: Request,
+    given?: Deno.ServeHandlerInfo,
+  ): Response | Promise<Response> => {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
       return textResponse(
         426,
         "426 Upgrade Required: this endpoint speaks JSON-RPC 2.0 over WebSocket.",
-        {
-          upgrade: "websocket",
-        },
+        { upgrade: "websocket" },
       );
     }
     if (shuttingDown) {
@@ -140,40 +176,113 @@ function serveContract<TRecord extends RouterRecord, TCtx>(
         "retry-after": "1",
       });
     }
-    if (options.context === undefined) return accept(request, undefined);
+    if (!isOriginAllowed(request, options.origins)) {
+      return textResponse(403, "403 This origin may not connect");
+    }
+    const info = snapshot(given);
+    const admission = counter.admit(
+      options.clientIp ? options.clientIp(request, info) : remoteIp(info),
+    );
+    if (!admission.ok) {
+      return textResponse(admission.status, `${admission.status} ${admission.message}`, {
+        "retry-after": "5",
+      });
+    }
+    const { release } = admission;
+    if (options.connectionParams !== undefined) {
+      return accept(request, release, handshake(request, info, options.connectionParams));
+    }
+    if (options.context === undefined) return accept(request, release, { ctx: undefined });
     let made: TCtx | Promise<TCtx>;
     try {
-      made = options.context(request, info);
+      // Without `connectionParams` there are no params: TParams is `undefined`.
+      made = options.context(request, { info, params: undefined as TParams });
     } catch (thrown) {
+      release();
       return refuse(thrown, request, onError);
     }
-    if (!(made instanceof Promise)) return accept(request, made);
-    return made.then(
-      (ctx) => accept(request, ctx),
-      (thrown) => refuse(thrown, request, onError),
+    if (!(made instanceof Promise)) return accept(request, release, { ctx: made });
+    return withDeadline(made, limits.handshakeTimeout).then(
+      (ctx) => {
+        if (!shuttingDown) return accept(request, release, { ctx });
+        release();
+        return textResponse(503, "503 The server is shutting down; reconnect shortly.", {
+          "retry-after": "1",
+        });
+      },
+      (thrown) => {
+        release();
+        return refuse(thrown, request, onError);
+      },
     );
   };
 
   const shutdown = async ({ timeout = 10_000 }: ShutdownOptions = {}): Promise<void> => {
     shuttingDown = true;
-    const drained = Promise.all([...open.keys()].map((connection) => connection.drain()));
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([drained, new Promise((resolve) => timer = setTimeout(resolve, timeout))]);
-    clearTimeout(timer);
-    const closed = [...open.values()].map((socket) =>
-      new Promise<void>((resolve) => {
-        if (socket.readyState === WebSocket.CLOSED) return resolve();
-        socket.addEventListener("close", () => resolve(), { once: true });
-        socket.close(CloseCode.ServiceRestart, "The server is restarting");
-      })
+    const drained = Promise.all([...sessions].map((session) => session.drain()));
+    await within(drained, timeout);
+    const closed = [...sessions].map((session) =>
+      session.close(CloseCode.ServiceRestart, "The server is restarting")
     );
-    await Promise.all(closed);
+    // A client that stopped reading never completes the close; don't wait for it forever.
+    await within(Promise.all(closed), timeout);
   };
 
   return Object.defineProperties(handle, {
-    connections: { get: () => open.size },
+    connections: { get: () => sessions.size },
     shutdown: { value: shutdown },
   }) as RpcHandler;
+}
+
+/**
+ * A copy of the handler info that outlives the upgrade: Deno's own throws
+ * "Request closed" once the request has been answered.
+ */
+function snapshot(info: Deno.ServeHandlerInfo | undefined): Deno.ServeHandlerInfo | undefined {
+  if (info === undefined) return undefined;
+  return { remoteAddr: info.remoteAddr, completed: info.completed };
+}
+
+/** Wraps the `onError` hook so that a hook that throws can't take a connection down with it. */
+function guarded<TCtx>(
+  hook: (error: RpcError, info: ErrorInfo<TCtx>) => void,
+): (error: RpcError, info: ErrorInfo<TCtx>) => void {
+  return (error, info) => {
+    try {
+      hook(error, info);
+    } catch (thrown) {
+      console.error("wsrpc: the onError hook threw:", thrown);
+    }
+  };
+}
+
+/** The address a connection comes from, when it is an IP address. */
+function remoteIp(info: Deno.ServeHandlerInfo | undefined): string | undefined {
+  const address = info?.remoteAddr;
+  return address !== undefined && "hostname" in address ? address.hostname : undefined;
+}
+
+/** Rejects with a `Timeout` error when the promise takes longer than `ms`. */
+async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new RpcError(ErrorCode.Timeout, `The context was not made within ${ms} ms`)),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Waits for a promise, but no longer than `ms`. */
+async function within(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([promise, new Promise((resolve) => timer = setTimeout(resolve, ms))]);
+  clearTimeout(timer);
 }
 
 function textResponse(
@@ -187,6 +296,7 @@ function textResponse(
   });
 }
 
+/** The HTTP answer to a context that refused before the upgrade. */
 function refuse<TCtx>(
   thrown: unknown,
   request: Request,
@@ -194,15 +304,21 @@ function refuse<TCtx>(
 ): Response {
   const error = RpcError.from(thrown);
   onError(error, { request });
-  const status = error.code === ErrorCode.Unauthorized
-    ? 401
-    : error.code === ErrorCode.Forbidden
-    ? 403
-    : error.code === ErrorCode.InternalError
-    ? 500
-    : 400;
-  return textResponse(status, `${status} ${status === 500 ? "Internal error" : error.message}`);
+  const status = STATUS_BY_CODE.get(error.code) ?? 400;
+  const headers: Record<string, string> = status === 503 ? { "retry-after": "5" } : {};
+  return textResponse(
+    status,
+    `${status} ${status === 500 ? "Internal error" : error.message}`,
+    headers,
+  );
 }
+
+const STATUS_BY_CODE: ReadonlyMap<number, number> = new Map([
+  [ErrorCode.Unauthorized, 401],
+  [ErrorCode.Forbidden, 403],
+  [ErrorCode.InternalError, 500],
+  [ErrorCode.Timeout, 503],
+]);
 
 function logInternalErrors(error: RpcError, info: ErrorInfo<unknown>): void {
   if (error.code !== ErrorCode.InternalError) return;

@@ -9,7 +9,7 @@ import { ErrorCode, RpcError } from "../shared/errors.ts";
 import { validate } from "../shared/validate.ts";
 import { Method } from "../shared/wire.ts";
 import type { Codec } from "../shared/codec.ts";
-import { notificationText, publicError } from "./frames.ts";
+import { notificationText, subscriptionErrorText } from "./frames.ts";
 import type { Route } from "./routes.ts";
 import { Tracked } from "./tracked.ts";
 
@@ -21,6 +21,10 @@ export interface SubscriptionHost {
   readonly validateOutput: boolean;
   /** Sends a frame. */
   send(text: string): void;
+  /** Whether the client is too far behind for more events now. */
+  readonly congested: boolean;
+  /** Resolves once the client has caught up, or `signal` fires. */
+  whenDrained(signal: AbortSignal): Promise<void>;
   /** Reports an error and returns it as an `RpcError`. */
   report(route: Route, thrown: unknown): RpcError;
   /** Called once the subscription has ended, however it ended. */
@@ -81,6 +85,12 @@ export class LiveSubscription {
     const subscription = this.id;
     try {
       while (true) {
+        // Backpressure: while the client is behind, the next event is not
+        // even made, so a fast generator can't fill the server's memory.
+        if (host.congested) {
+          await host.whenDrained(signal);
+          if (signal.aborted) return;
+        }
         const step = await iterator.next();
         if (signal.aborted) return;
         if (step.done) {
@@ -106,11 +116,11 @@ export class LiveSubscription {
       }
     } catch (thrown) {
       if (signal.aborted) return;
-      const error = publicError(host.report(this.#route, thrown));
+      const error = host.report(this.#route, thrown);
       // A generator that threw is finished, but not one whose output failed
       // validation: end it so its `finally` runs.
       void iterator.return?.()?.catch?.(() => {});
-      host.send(notificationText(host.codec, Method.Error, { subscription, error }));
+      host.send(subscriptionErrorText(host.codec, subscription, error));
     } finally {
       this.#controller.abort(new RpcError(ErrorCode.Cancelled, "The subscription ended"));
       host.ended(this);

@@ -18,7 +18,15 @@
  */
 
 export { createHandler } from "./handler.ts";
-export type { ErrorInfo, RpcHandler, ServerOptions, ShutdownOptions } from "./options.ts";
+export type {
+  ContextExtra,
+  ErrorInfo,
+  RpcHandler,
+  ServerOptions,
+  ShutdownOptions,
+} from "./options.ts";
+export { DEFAULT_LIMITS, type Limits } from "./limits.ts";
+export type { OriginPolicy } from "./origin.ts";
 export { Tracked, tracked } from "./tracked.ts";
 export { use } from "./middleware.ts";
 export type {

@@ -7,6 +7,9 @@
 import type { Codec } from "../shared/codec.ts";
 import type { RouterRecord } from "../shared/contract.ts";
 import type { RpcError } from "../shared/errors.ts";
+import type { Schema } from "../shared/standard_schema.ts";
+import type { Limits } from "./limits.ts";
+import type { OriginPolicy } from "./origin.ts";
 import type { Handlers, Middleware } from "./types.ts";
 
 /** What is known of an error reported to `onError`. */
@@ -19,16 +22,52 @@ export interface ErrorInfo<TCtx> {
   request?: Request;
 }
 
+/** What `context` is given beside the upgrade request. */
+export interface ContextExtra<TParams> {
+  /** The connection's details from `Deno.serve`, when the handler was given them. */
+  info: Deno.ServeHandlerInfo | undefined;
+  /**
+   * The connection params of the `rpc.connect` frame, as the
+   * `connectionParams` schema parsed them; `undefined` without that option.
+   */
+  params: TParams;
+}
+
 /** The options of {@linkcode createHandler}. */
-export interface ServerOptions<TRecord extends RouterRecord, TCtx> {
+export interface ServerOptions<TRecord extends RouterRecord, TCtx, TParams = undefined> {
   /** The handler of every endpoint, nested like the contract. */
   handlers: Handlers<TRecord, TCtx>;
   /**
-   * Makes the context of a connection from its upgrade request, once per
-   * connection. Throw an `RpcError` with `Unauthorized` or `Forbidden` to
-   * refuse the connection with 401 or 403 before it is upgraded.
+   * Makes the context of a connection, once per connection, from its upgrade
+   * request (cookies, headers) and, with `connectionParams`, the params of its
+   * first frame. Throw an `RpcError` with `Unauthorized` or `Forbidden` to
+   * refuse: with 401 or 403 before the upgrade, or, when it runs after the
+   * `rpc.connect` frame, by closing with 4401 or 4403.
    */
-  context?: (request: Request, info: Deno.ServeHandlerInfo | undefined) => TCtx | Promise<TCtx>;
+  context?: (request: Request, extra: ContextExtra<TParams>) => TCtx | Promise<TCtx>;
+  /**
+   * The schema of the connection params, for clients that can't set headers
+   * (browsers). When set, a client's first frame must be the notification
+   * `rpc.connect` with params that fit it, within `limits.handshakeTimeout`;
+   * `context` runs after it, with the parsed params. See PROTOCOL.md.
+   */
+  connectionParams?: Schema<unknown, TParams>;
+  /**
+   * Which web pages may connect, against cross-site WebSocket hijacking.
+   * Defaults to the server's own origin, plus any loopback origin when the
+   * server is reached at a loopback address (development). A refused origin
+   * gets 403 before the upgrade. See {@linkcode OriginPolicy}.
+   */
+  origins?: OriginPolicy;
+  /** Limits on what one connection and one client may ask; see {@linkcode Limits}. */
+  limits?: Partial<Limits>;
+  /**
+   * The client's IP address, for `limits.maxConnectionsPerIp`. Defaults to
+   * the address the connection comes from. Behind a reverse proxy that is
+   * the proxy's, so read the address your proxy adds to the request instead
+   * (for example the last entry of `x-forwarded-for`).
+   */
+  clientIp?: (request: Request, info: Deno.ServeHandlerInfo | undefined) => string | undefined;
   /** Middleware run around every call, outermost first. */
   middleware?: ReadonlyArray<Middleware<TCtx, TCtx>>;
   /**

@@ -12,6 +12,8 @@ export class Tracked<T> {
   readonly value: T;
 
   /**
+   * Marks an event with an id; {@linkcode tracked} says the same, shorter.
+   *
    * @param id The event's id.
    * @param value The event.
    */

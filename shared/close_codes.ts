@@ -29,8 +29,28 @@ export const CloseCode = {
   MessageTooBig: 1009,
   /** The server is restarting: reconnect after a short, random delay. */
   ServiceRestart: 1012,
+  /** The server failed unexpectedly, for example while making the context. */
+  InternalError: 1011,
   /** The server is overloaded: reconnect later. */
   TryAgainLater: 1013,
   /** The client noticed that the server stopped answering. Never sent on the wire. */
   HeartbeatTimeout: 4000,
+  /**
+   * The client did not read what the server sent: its send buffer stayed too
+   * full for too long. Reconnecting is fine.
+   */
+  SlowConsumer: 4008,
+  /**
+   * The first frame was not a valid `rpc.connect`, or its params failed the
+   * server's schema. Reconnecting with the same params would fail again.
+   */
+  BadConnectionParams: 4400,
+  /** The server's `context` refused the connection params as `Unauthorized`. */
+  Unauthorized: 4401,
+  /** The server's `context` refused the connection params as `Forbidden`. */
+  Forbidden: 4403,
+  /** No `rpc.connect` came, or the context was not made, within the handshake deadline. */
+  HandshakeTimeout: 4408,
+  /** The client went on sending after its rate limit was used up. Reconnect later. */
+  TooManyRequests: 4429,
 } as const;

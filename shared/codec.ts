@@ -8,6 +8,7 @@
  */
 
 import { SuperJSON } from "superjson";
+import { safeMeta } from "./meta_guard.ts";
 import type { Meta } from "./wire.ts";
 
 /** A value split into its JSON part and the meta needed to restore it. */
@@ -118,11 +119,14 @@ export const superjsonCodec: Codec = {
     // A bare `undefined` (a void result) is common enough to skip the walk.
     if (value === undefined) return { json: null, meta: UNDEFINED_META };
     const { json, meta } = superjson.serialize(value);
-    return { json: json === undefined ? null : json, meta: meta as Meta | undefined };
+    // The JSON part already holds a full copy of every shared reference, as
+    // plain JSON would; the receiver ignores `referentialEqualities` anyway.
+    const { referentialEqualities: _, ...kept } = meta ?? {};
+    return { json: json === undefined ? null : json, meta: meta && kept };
   },
   decode(json: unknown, meta: Meta | undefined): unknown {
     if (meta === undefined) return json;
     // deno-lint-ignore no-explicit-any
-    return superjson.deserialize({ json: json as any, meta: meta as any });
+    return superjson.deserialize({ json: json as any, meta: safeMeta(meta) as any });
   },
 };

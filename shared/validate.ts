@@ -44,7 +44,14 @@ function unwrap(result: ValidationResult<unknown>, code: number): unknown {
   throw new RpcError(code, message, { data: { issues } });
 }
 
-function toWireIssue(issue: SchemaIssue): WireIssue {
+/**
+ * Turns a validator's issue into the form it travels in: a plain path of
+ * keys and indexes, and without the rejected value.
+ *
+ * @param issue An issue from a Standard Schema validator.
+ * @returns The issue as sent in `error.data.issues`.
+ */
+export function toWireIssue(issue: SchemaIssue): WireIssue {
   const wire: WireIssue = { ...issue, message: issue.message, path: [] };
   for (const segment of issue.path ?? []) {
     const key = typeof segment === "object" ? segment.key : segment;

@@ -9,6 +9,8 @@ import type { RpcHandler } from "../server/mod.ts";
 
 /** A running test server. */
 export interface TestServer extends AsyncDisposable {
+  /** The port it listens on. */
+  port: number;
   /** The WebSocket URL of the RPC endpoint. */
   url: string;
   /** The HTTP URL of the server's root. */
@@ -18,14 +20,16 @@ export interface TestServer extends AsyncDisposable {
 }
 
 /**
- * Serves an RPC handler at `/rpc` on a free port of 127.0.0.1.
+ * Serves an RPC handler at `/rpc` on a free port of 127.0.0.1, or on a
+ * given port (to restart a server where its clients expect it).
  *
  * @param rpc The handler from `createHandler`.
+ * @param options The port to listen on; 0 (the default) for a free one.
  * @returns The server, to be closed at the end of the test.
  */
-export function serve(rpc: RpcHandler): TestServer {
+export function serve(rpc: RpcHandler, options: { port?: number } = {}): TestServer {
   const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    { hostname: "127.0.0.1", port: options.port ?? 0, onListen: () => {} },
     (request, info) =>
       new URL(request.url).pathname === "/rpc"
         ? rpc(request, info)
@@ -36,6 +40,7 @@ export function serve(rpc: RpcHandler): TestServer {
     await server.shutdown();
   };
   return {
+    port,
     url: `ws://127.0.0.1:${port}/rpc`,
     httpUrl: `http://127.0.0.1:${port}/`,
     close,
@@ -64,9 +69,9 @@ export class RawSocket implements AsyncDisposable {
     });
   }
 
-  /** Opens a socket and waits until it is open. */
-  static async open(url: string): Promise<RawSocket> {
-    const socket = new WebSocket(url);
+  /** Opens a socket (with extra handshake headers, if given) and waits until it is open. */
+  static async open(url: string, headers?: HeadersInit): Promise<RawSocket> {
+    const socket = new WebSocket(url, headers === undefined ? undefined : { headers });
     await new Promise<void>((resolve, reject) => {
       socket.onopen = () => resolve();
       socket.onerror = () => reject(new Error(`Could not connect to ${url}`));

@@ -22,7 +22,13 @@ import {
   router,
   subscription,
 } from "../mod.ts";
-import { createHandler, type HandlerOptions, type Middleware, use } from "../server/mod.ts";
+import {
+  type ContextExtra,
+  createHandler,
+  type HandlerOptions,
+  type Middleware,
+  use,
+} from "../server/mod.ts";
 import { type Client, type ClientSubscription, createClient } from "../client/mod.ts";
 
 /**
@@ -216,6 +222,72 @@ function _theTwoCallFormInfersEverything(): void {
       hello: ({ ctx }) => ctx.role,
     },
   });
+}
+
+function _contextSeesTheConnectionParams(): void {
+  const Params = z.object({ token: z.string(), since: z.date().optional() });
+  // The two-call form infers the params from the schema, and the ctx from `context`.
+  createHandler(api)({
+    connectionParams: Params,
+    context: (request, { params, info }) => {
+      assertType<Equal<typeof request, Request>>();
+      assertType<Equal<typeof params, { token: string; since?: Date | undefined }>>();
+      assertType<Equal<typeof info, Deno.ServeHandlerInfo | undefined>>();
+      return { user: params.token };
+    },
+    handlers: {
+      ...goodHandlers,
+      hello: ({ ctx }) => {
+        assertType<Equal<typeof ctx, { user: string }>>();
+        return ctx.user;
+      },
+    },
+  });
+  // In the one-call form, annotate the parameters, as for `request` alone.
+  createHandler(api, {
+    connectionParams: Params,
+    context: (_request: Request, { params }: ContextExtra<z.infer<typeof Params>>) => ({
+      token: params.token,
+    }),
+    handlers: {
+      ...goodHandlers,
+      hello: ({ ctx }) => {
+        assertType<Equal<typeof ctx, { token: string }>>();
+        return ctx.token;
+      },
+    },
+  });
+  // Without `connectionParams`, the params are `undefined`.
+  createHandler(api)({
+    context: (_request, { params }) => {
+      assertType<Equal<typeof params, undefined>>();
+      return {};
+    },
+    handlers: goodHandlers,
+  });
+  createHandler(api)({
+    connectionParams: Params,
+    // @ts-expect-error: the params have no `password`
+    context: (_request, { params }) => ({ password: params.password }),
+    handlers: goodHandlers,
+  });
+}
+
+function _originsAndLimitsAreTyped(): void {
+  createHandler(api, {
+    origins: ["https://app.example.com"],
+    limits: { maxMessageSize: 64 * 1024, messagesPerSecond: Infinity },
+    clientIp: (request) => request.headers.get("x-forwarded-for")?.split(",").at(-1)?.trim(),
+    handlers: goodHandlers,
+  });
+  createHandler(api, {
+    origins: (origin) => origin.endsWith(".example.com"),
+    handlers: goodHandlers,
+  });
+  // @ts-expect-error: there is no such limit
+  createHandler(api, { limits: { maxFrames: 1 }, handlers: goodHandlers });
+  // @ts-expect-error: origins is a list, a function or "*"
+  createHandler(api, { origins: "https://app.example.com", handlers: goodHandlers });
 }
 
 function _aHandlerReturningTheWrongTypeIsAnError(): void {

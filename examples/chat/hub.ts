@@ -42,6 +42,18 @@ export class ChatHub {
   }
 
   /**
+   * Forgets a room's backlog: people who join later don't see it.
+   *
+   * @param room The room.
+   * @returns How many messages were forgotten.
+   */
+  clear(room: string): number {
+    const forgotten = this.#backlogs.get(room)?.length ?? 0;
+    this.#backlogs.delete(room);
+    return forgotten;
+  }
+
+  /**
    * Yields a room's backlog, then each new message, until `signal` aborts.
    * Joining and copying the backlog happen together, so no message is missed
    * or seen twice.

@@ -11,7 +11,7 @@
 import { parseArgs } from "node:util";
 import { bundleBrowserApp } from "./bundle.ts";
 import { ChatHub } from "./hub.ts";
-import { createChatRpc } from "./rpc.ts";
+import { ADMIN_COOKIE, createChatRpc } from "./rpc.ts";
 
 /** The options of {@linkcode startChatServer}. */
 export interface ChatServerOptions {
@@ -21,6 +21,8 @@ export interface ChatServerOptions {
   hostname?: string;
   /** Milliseconds between two ticks of the `ticks` subscription. Defaults to 1000. */
   tickInterval?: number;
+  /** The admin secret: `/admin?token=…` with it sets the admin cookie. Defaults to a random one. */
+  adminToken?: string;
 }
 
 /** A running chat server. */
@@ -29,6 +31,8 @@ export interface ChatServer extends AsyncDisposable {
   url: string;
   /** The port it listens on, useful after asking for port `0`. */
   port: number;
+  /** Opening this URL makes the browser an admin's: it may clear rooms. */
+  adminUrl: string;
   /** Stops listening, closes open WebSockets (code 1001) and waits for the server to finish. */
   close(): Promise<void>;
 }
@@ -38,15 +42,17 @@ const APP = new URL("./public/app.ts", import.meta.url);
 
 /**
  * Bundles the browser app, then serves `/` (the page), `/client.js` (the
- * bundle) and `/rpc` (the wsrpc endpoint). Anything else is a 404.
+ * bundle), `/rpc` (the wsrpc endpoint) and `/admin?token=…` (sets the admin
+ * cookie, then back to `/`). Anything else is a 404.
  *
  * @param options Where to listen, and the tick interval.
  * @returns The running server, once it listens.
  */
 export async function startChatServer(options: ChatServerOptions = {}): Promise<ChatServer> {
   const { port = 8000, hostname = "127.0.0.1", tickInterval = 1000 } = options;
+  const adminToken = options.adminToken ?? crypto.randomUUID();
   const [page, bundle] = await Promise.all([Deno.readTextFile(PAGE), bundleBrowserApp(APP)]);
-  const rpc = createChatRpc({ hub: new ChatHub(), tickInterval });
+  const rpc = createChatRpc({ hub: new ChatHub(), tickInterval, adminToken });
 
   const server = Deno.serve({ port, hostname, onListen: () => {} }, (request, info) => {
     switch (new URL(request.url).pathname) {
@@ -56,6 +62,8 @@ export async function startChatServer(options: ChatServerOptions = {}): Promise<
         return text(bundle, "text/javascript");
       case "/rpc":
         return rpc(request, info);
+      case "/admin":
+        return signInAsAdmin(request, adminToken);
       default:
         return new Response("404 Not Found\n", { status: 404 });
     }
@@ -64,9 +72,11 @@ export async function startChatServer(options: ChatServerOptions = {}): Promise<
   const close = async (): Promise<void> => {
     await server.shutdown();
   };
+  const url = `http://${displayHost(hostname)}:${server.addr.port}/`;
   return {
-    url: `http://${displayHost(hostname)}:${server.addr.port}/`,
+    url,
     port: server.addr.port,
+    adminUrl: `${url}admin?token=${encodeURIComponent(adminToken)}`,
     close,
     [Symbol.asyncDispose]: close,
   };
@@ -76,6 +86,23 @@ export async function startChatServer(options: ChatServerOptions = {}): Promise<
 function text(body: string, type: string): Response {
   return new Response(body, {
     headers: { "content-type": `${type}; charset=utf-8`, "cache-control": "no-store" },
+  });
+}
+
+/**
+ * Sets the admin cookie when the token is right. `HttpOnly` keeps it from
+ * scripts; `SameSite=Strict` keeps other sites from sending it.
+ */
+function signInAsAdmin(request: Request, adminToken: string): Response {
+  if (new URL(request.url).searchParams.get("token") !== adminToken) {
+    return new Response("403 Wrong admin token\n", { status: 403 });
+  }
+  return new Response(null, {
+    status: 303,
+    headers: {
+      location: "/",
+      "set-cookie": `${ADMIN_COOKIE}=${adminToken}; Path=/; HttpOnly; SameSite=Strict`,
+    },
   });
 }
 
@@ -107,4 +134,5 @@ if (import.meta.main) {
     hostname: values.host ?? (Deno.env.get("HOST") || undefined),
   });
   console.log(`Chat example: ${server.url}`);
+  console.log(`Admin (may clear rooms): ${server.adminUrl}`);
 }

@@ -56,6 +56,11 @@ export const api = router({
       output: Message,
       description: "Replays a room's recent messages, then pushes each new one.",
     }),
+    clear: procedure({
+      input: z.object({ room: z.string().min(1).max(64) }),
+      output: z.number().int(),
+      description: "Admins only: forgets a room's recent messages; returns how many.",
+    }),
   }),
 });
 

@@ -1,0 +1,205 @@
+/**
+ * The first-frame handshake, for servers with `connectionParams`. Browsers
+ * can't set headers on a WebSocket, so a client sends its credentials as the
+ * first frame, the notification `rpc.connect`. The server checks its params,
+ * makes the context from them, and only then serves the connection. Frames
+ * that arrive meanwhile wait, in order, up to a bound.
+ *
+ * @module
+ */
+
+import type { Codec } from "../shared/codec.ts";
+import { CloseCode } from "../shared/close_codes.ts";
+import { ErrorCode, RpcError } from "../shared/errors.ts";
+import type { Schema } from "../shared/standard_schema.ts";
+import { toWireIssue, type WireIssue } from "../shared/validate.ts";
+import { checkRequest, Method, paramsToInput } from "../shared/wire.ts";
+import { exceedsDepth } from "./frame_guard.ts";
+
+/** What a handshake needs to know. */
+export interface HandshakeSetup {
+  /** Decodes the params. */
+  codec: Codec;
+  /**
+   * Validates the decoded params and makes the context from them; throws an
+   * `RpcError` to refuse (see {@linkcode parseParams} for the validation).
+   */
+  accept: (params: unknown) => unknown;
+  /** Milliseconds until the context must be made. */
+  timeout: number;
+  /** The nesting limit of the first frame. */
+  maxDepth: number;
+  /** How many bytes of later frames may wait for the context. */
+  maxHeldBytes: number;
+  /** Hears why a context was refused. */
+  report: (error: RpcError) => void;
+}
+
+/** How a handshake ends. */
+export interface HandshakeEvents {
+  /** The context is made: serve the frames that waited, then the rest. */
+  ready(ctx: unknown, held: readonly string[]): void;
+  /** Close the connection with this code and reason. */
+  refuse(code: number, reason: string): void;
+}
+
+/** The handshake of one connection. */
+export class Handshake {
+  readonly #setup: HandshakeSetup;
+  readonly #events: HandshakeEvents;
+  readonly #timer: ReturnType<typeof setTimeout>;
+  readonly #held: string[] = [];
+  #heldBytes = 0;
+  #started = false;
+  #over = false;
+
+  /**
+   * Starts the deadline.
+   *
+   * @param setup The schema, the context maker and the bounds.
+   * @param events Where the outcome goes.
+   */
+  constructor(setup: HandshakeSetup, events: HandshakeEvents) {
+    this.#setup = setup;
+    this.#events = events;
+    this.#timer = setTimeout(() => {
+      const what = this.#started ? "The connection was not accepted" : "No rpc.connect came";
+      this.#refuse(CloseCode.HandshakeTimeout, `${what} within ${setup.timeout} ms`);
+    }, setup.timeout);
+  }
+
+  /**
+   * Takes one text frame: the first must be `rpc.connect`; later ones wait.
+   *
+   * @param text The frame.
+   */
+  receive(text: string): void {
+    if (this.#over) return;
+    if (this.#started) {
+      this.#heldBytes += text.length;
+      if (this.#heldBytes > this.#setup.maxHeldBytes) {
+        this.#refuse(CloseCode.TooManyRequests, "Too much was sent before the handshake ended");
+        return;
+      }
+      this.#held.push(text);
+      return;
+    }
+    this.#started = true;
+    const params = this.#readConnect(text);
+    if (params === undefined) return;
+    this.#accept(params.value).catch(() => {});
+  }
+
+  /** Stops the deadline; nothing more is reported. */
+  dispose(): void {
+    this.#over = true;
+    clearTimeout(this.#timer);
+  }
+
+  /** The params of a well-formed `rpc.connect`, or `undefined` after refusing. */
+  #readConnect(text: string): { value: unknown } | undefined {
+    let value: unknown;
+    try {
+      if (exceedsDepth(text, this.#setup.maxDepth)) throw new RangeError("Too deep");
+      value = JSON.parse(text);
+    } catch {
+      value = undefined;
+    }
+    const check = checkRequest(value);
+    if (!check.ok || check.frame.method !== Method.Connect || "id" in check.frame) {
+      this.#refuse(
+        CloseCode.BadConnectionParams,
+        'The first frame must be the notification "rpc.connect"',
+      );
+      return undefined;
+    }
+    try {
+      return {
+        value: paramsToInput(this.#setup.codec.decode(check.frame.params, check.frame.meta)),
+      };
+    } catch {
+      this.#refuse(CloseCode.BadConnectionParams, "Invalid connection params: bad meta");
+      return undefined;
+    }
+  }
+
+  async #accept(params: unknown): Promise<void> {
+    let ctx: unknown;
+    try {
+      ctx = await this.#setup.accept(params);
+    } catch (thrown) {
+      if (this.#over) return;
+      const error = RpcError.from(thrown);
+      this.#setup.report(error);
+      this.#refuse(...refusalOf(error));
+      return;
+    }
+    if (this.#over) return;
+    this.dispose();
+    this.#events.ready(ctx, this.#held.splice(0));
+  }
+
+  #refuse(code: number, reason: string): void {
+    if (this.#over) return;
+    this.dispose();
+    this.#held.length = 0;
+    this.#events.refuse(code, reason);
+  }
+}
+
+/**
+ * Validates connection params against their schema.
+ *
+ * @param schema The server's `connectionParams` schema.
+ * @param value The decoded params.
+ * @returns The params as the schema parsed them.
+ * @throws {RpcError} `InvalidParams` with `data.issues`, as for a call's input.
+ */
+export async function parseParams<TParams>(
+  schema: Schema<unknown, TParams>,
+  value: unknown,
+): Promise<TParams> {
+  const result = await schema["~standard"].validate(value);
+  if (result.issues === undefined) return result.value;
+  throw new RpcError(ErrorCode.InvalidParams, "Invalid connection params", {
+    data: { issues: result.issues.map(toWireIssue) },
+  });
+}
+
+/**
+ * The close code and reason for a refused handshake: 4401 and 4403 as HTTP's
+ * 401 and 403, 1011 for an unexpected failure (which says nothing more), 4400
+ * for params that failed their schema and for any other `RpcError`.
+ */
+function refusalOf(error: RpcError): [number, string] {
+  switch (error.code) {
+    case ErrorCode.InvalidParams:
+      return [CloseCode.BadConnectionParams, invalidParamsReason(error)];
+    case ErrorCode.Unauthorized:
+      return [CloseCode.Unauthorized, error.message];
+    case ErrorCode.Forbidden:
+      return [CloseCode.Forbidden, error.message];
+    case ErrorCode.InternalError:
+      return [CloseCode.InternalError, "Internal error"];
+    default:
+      return [CloseCode.BadConnectionParams, error.message];
+  }
+}
+
+/** "Invalid connection params: token: Required", from the first issue. */
+function invalidParamsReason(error: RpcError): string {
+  const issues: unknown = isIssueList(error.data) ? error.data.issues : undefined;
+  const first = Array.isArray(issues) ? issues[0] : undefined;
+  if (!isWireIssue(first)) return error.message;
+  const where = first.path.length > 0 ? `${first.path.join(".")}: ` : "";
+  return `Invalid connection params: ${where}${first.message}`;
+}
+
+function isIssueList(data: unknown): data is { issues: unknown } {
+  return typeof data === "object" && data !== null && "issues" in data;
+}
+
+function isWireIssue(value: unknown): value is WireIssue {
+  return typeof value === "object" && value !== null && "message" in value &&
+    typeof value.message === "string" && "path" in value && Array.isArray(value.path);
+}

@@ -1,0 +1,186 @@
+/**
+ * Running one call or opening one subscription for a connection: decode and
+ * validate the input, run the middleware and the handler, validate and
+ * encode the result. Nothing here throws at its caller: every failure becomes
+ * an error reply (or, when opening a subscription, a rejection).
+ *
+ * @module
+ */
+
+import type { Codec } from "../shared/codec.ts";
+import { ErrorCode, RpcError } from "../shared/errors.ts";
+import { validate } from "../shared/validate.ts";
+import {
+  type ErrorFrame,
+  paramsToInput,
+  type RequestFrame,
+  type RequestId,
+  type ResponseFrame,
+} from "../shared/wire.ts";
+import { failureFrame, resultFrame } from "./frames.ts";
+import { runChain } from "./middleware.ts";
+import type { Route } from "./routes.ts";
+import type { HandlerOptions, Middleware } from "./types.ts";
+
+/** What an invoker needs from the server's settings. */
+export interface InvokerConfig {
+  /** Runs around every call. */
+  middleware: ReadonlyArray<Middleware<unknown, unknown>>;
+  /** Turns payloads into JSON and back. */
+  codec: Codec;
+  /** Whether results are checked against the output schema. */
+  validateOutput: boolean;
+}
+
+/** Something with an abort signal: a call's scope, or a live subscription. */
+export interface Scope {
+  /** Fires when the caller goes away. */
+  readonly signal: AbortSignal;
+}
+
+/** Runs the handlers of one connection, with its context. */
+export class Invoker {
+  readonly #config: InvokerConfig;
+  readonly #ctx: unknown;
+  readonly #report: (route: Route, thrown: unknown) => RpcError;
+
+  /**
+   * @param config The server's settings.
+   * @param ctx The connection's context.
+   * @param report Reports an error and returns it as an `RpcError`.
+   */
+  constructor(
+    config: InvokerConfig,
+    ctx: unknown,
+    report: (route: Route, thrown: unknown) => RpcError,
+  ) {
+    this.#config = config;
+    this.#ctx = ctx;
+    this.#report = report;
+  }
+
+  /**
+   * Runs a procedure. Synchronous when the schemas and the handler are.
+   *
+   * @returns The reply; a promise of one never rejects.
+   */
+  call(
+    route: Route,
+    frame: RequestFrame,
+    scope: Scope,
+    id: RequestId,
+  ): ResponseFrame | Promise<ResponseFrame> {
+    try {
+      const input = this.#readInput(route, frame);
+      const result = input instanceof Promise
+        ? input.then((valid) => this.#invoke(route, valid, scope, undefined))
+        : this.#invoke(route, input, scope, undefined);
+      if (result instanceof Promise) {
+        return result.then(
+          (value) => this.#success(route, id, value),
+          (error) => this.failure(route, id, error),
+        );
+      }
+      return this.#success(route, id, result);
+    } catch (error) {
+      return this.failure(route, id, error);
+    }
+  }
+
+  /**
+   * Runs a subscription's handler.
+   *
+   * @returns Its events; rejects with whatever refused or failed.
+   */
+  async open(route: Route, frame: RequestFrame, scope: Scope): Promise<AsyncIterable<unknown>> {
+    const input = await this.#readInput(route, frame);
+    const iterable = await this.#invoke(route, input, scope, frame.lastEventId);
+    if (!isAsyncIterable(iterable)) {
+      throw new RpcError(ErrorCode.InternalError, "Internal error", {
+        cause: new TypeError(`The handler of "${route.path}" did not return an async iterable`),
+      });
+    }
+    return iterable;
+  }
+
+  /**
+   * Reports a failure and turns it into an error reply.
+   *
+   * @returns The reply; never throws.
+   */
+  failure(route: Route, id: RequestId, thrown: unknown): ErrorFrame {
+    return failureFrame(this.#config.codec, id, this.#report(route, thrown));
+  }
+
+  /** Decodes and validates the input; synchronous when the schema is. */
+  #readInput(route: Route, frame: RequestFrame): unknown {
+    let decoded: unknown;
+    try {
+      decoded = paramsToInput(this.#config.codec.decode(frame.params, frame.meta));
+    } catch (cause) {
+      throw new RpcError(ErrorCode.InvalidParams, "Invalid params: the meta can't be applied", {
+        cause,
+      });
+    }
+    const schema = route.endpoint.input;
+    if (schema === undefined) {
+      if (decoded !== undefined && !isEmptyParams(frame.params)) {
+        throw new RpcError(ErrorCode.InvalidParams, `Invalid params: ${route.path} takes no input`);
+      }
+      return undefined;
+    }
+    return validate(schema, decoded);
+  }
+
+  #invoke(route: Route, input: unknown, scope: Scope, lastEventId: string | undefined): unknown {
+    const options: HandlerOptions<unknown, unknown> = {
+      input,
+      ctx: this.#ctx,
+      // A getter, so that a handler that never reads it costs no AbortController.
+      get signal() {
+        return scope.signal;
+      },
+      path: route.path,
+      kind: route.endpoint.kind,
+      lastEventId,
+    };
+    const { middleware } = this.#config;
+    if (middleware.length === 0) return route.handler(options);
+    return runChain(middleware, options, route.handler);
+  }
+
+  #success(route: Route, id: RequestId, value: unknown): ResponseFrame | Promise<ResponseFrame> {
+    if (!this.#config.validateOutput) return this.#encode(route, id, value);
+    try {
+      const valid = validate(route.endpoint.output, value, ErrorCode.InternalError);
+      if (valid instanceof Promise) {
+        return valid.then(
+          (checked) => this.#encode(route, id, checked),
+          (error) => this.failure(route, id, error),
+        );
+      }
+      return this.#encode(route, id, valid);
+    } catch (error) {
+      return this.failure(route, id, error);
+    }
+  }
+
+  /** A result superjson refuses (a `constructor` key beside a Date, say) is an internal error. */
+  #encode(route: Route, id: RequestId, value: unknown): ResponseFrame {
+    try {
+      return resultFrame(this.#config.codec, id, value);
+    } catch (error) {
+      return this.failure(route, id, error);
+    }
+  }
+}
+
+function isEmptyParams(params: unknown): boolean {
+  if (params === undefined) return true;
+  if (Array.isArray(params)) return params.length === 0;
+  return typeof params === "object" && params !== null && Object.keys(params).length === 0;
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
+}

@@ -1,0 +1,87 @@
+/**
+ * The origin check, against cross-site WebSocket hijacking: a page on another
+ * site can open a WebSocket to this server, and the browser sends the user's
+ * cookies with it. Browsers always send an `Origin` header on a WebSocket
+ * handshake, and a page can't change it.
+ *
+ * @module
+ */
+
+/**
+ * Which pages may open a connection:
+ * - `undefined` (the default): pages of the same origin as the server (the
+ *   `Origin` header's host is the request's `Host`), and, when the server is
+ *   reached at a loopback address (`localhost`, `127.0.0.1`, `[::1]`, in
+ *   development), pages of any loopback origin, such as a dev server on
+ *   another port;
+ * - a list: exactly these origins, such as `["https://app.example.com"]`
+ *   (`"null"` allows sandboxed and `file:` pages);
+ * - a function: returns whether the origin may connect;
+ * - `"*"`: any page. Only for servers that use no cookies or other ambient
+ *   credentials.
+ *
+ * A request without an `Origin` header does not come from a browser page
+ * (browsers always send one) and is never refused by this check.
+ */
+export type OriginPolicy =
+  | "*"
+  | readonly string[]
+  | ((origin: string, request: Request) => boolean);
+
+/**
+ * Whether a request's origin may open a connection.
+ *
+ * @example Same origin by default
+ * ```ts
+ * import { isOriginAllowed } from "./origin.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const from = (origin: string) =>
+ *   new Request("https://chat.example.com/rpc", { headers: { origin } });
+ * assert.equal(isOriginAllowed(from("https://chat.example.com"), undefined), true);
+ * assert.equal(isOriginAllowed(from("https://evil.example"), undefined), false);
+ * ```
+ *
+ * @param request The upgrade request.
+ * @param policy The server's `origins` option.
+ * @returns `true` when the connection may go ahead.
+ */
+export function isOriginAllowed(request: Request, policy: OriginPolicy | undefined): boolean {
+  const origin = request.headers.get("origin");
+  if (origin === null) return true;
+  if (policy === "*") return true;
+  if (typeof policy === "function") return policy(origin, request);
+  if (policy !== undefined) {
+    const normalized = normalizeOrigin(origin);
+    return policy.some((allowed) => normalizeOrigin(allowed) === normalized);
+  }
+  return isSameOrLocalOrigin(origin, request);
+}
+
+function isSameOrLocalOrigin(origin: string, request: Request): boolean {
+  const from = parseUrl(origin);
+  if (from === undefined) return false;
+  const host = (request.headers.get("host") ?? new URL(request.url).host).toLowerCase();
+  if (from.host === host) return true;
+  const to = parseUrl(`http://${host}`);
+  return to !== undefined && isLoopback(to.hostname) && isLoopback(from.hostname);
+}
+
+/** The serialized origin, lowercased and without a default port; "null" stays "null". */
+function normalizeOrigin(origin: string): string {
+  if (origin === "null") return origin;
+  return parseUrl(origin)?.origin ?? origin;
+}
+
+function parseUrl(text: string): URL | undefined {
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === "localhost" || hostname.endsWith(".localhost") ||
+    hostname === "[::1]" || /^127(\.\d{1,3}){3}$/.test(hostname);
+}

@@ -1,0 +1,171 @@
+/**
+ * The sending side of a socket, with backpressure. A WebSocket's `send` never
+ * blocks: what the peer has not read yet waits in the socket's buffer, and
+ * `bufferedAmount` says how much. (In Deno it counts the bytes whose write
+ * has not finished, so it grows when the peer stops reading and the TCP
+ * window closes. There is no event when it shrinks, so it is polled while it
+ * is high.)
+ *
+ * @module
+ */
+
+/** The socket surface the send buffer uses; a `WebSocket` fits. */
+export interface SendSocket {
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+  send(data: string): void;
+}
+
+/** The bounds of a send buffer, from the server's limits. */
+export interface SendBufferLimits {
+  /** Bytes above which `congested` is true; waiters resume at half of it. */
+  sendBufferHighWater: number;
+  /** Bytes above which the peer is given up on at once. */
+  sendBufferMax: number;
+  /**
+   * Milliseconds the buffer may take, once above the high water, to drain to
+   * half of it before the peer is given up on.
+   */
+  slowConsumerTimeout: number;
+}
+
+const OPEN = 1;
+// Polls start often, so that a reader who catches up quickly is not kept
+// waiting, and slow down, so that many stuck readers cost little.
+const FIRST_POLL = 2;
+const LAST_POLL = 50;
+const STUCK_AFTER = 1000;
+const STUCK_POLL = 250;
+
+/**
+ * Sends frames and tracks how much of them the peer has yet to read.
+ *
+ * @example Subscriptions wait while the peer is behind
+ * ```ts
+ * import { SendBuffer } from "./send_buffer.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const socket = { readyState: 1, bufferedAmount: 0, send(text: string) {
+ *   this.bufferedAmount += text.length;
+ * } };
+ * const limits = { sendBufferHighWater: 10, sendBufferMax: 100, slowConsumerTimeout: 1000 };
+ * const buffer = new SendBuffer(socket, limits, () => {});
+ * buffer.send("0123456789ab");
+ * assert.equal(buffer.congested, true);
+ * const resumed = buffer.whenDrained(new AbortController().signal);
+ * socket.bufferedAmount = 0; // the peer read it
+ * await resumed;
+ * assert.equal(buffer.congested, false);
+ * ```
+ */
+export class SendBuffer {
+  readonly #socket: SendSocket;
+  readonly #limits: SendBufferLimits;
+  readonly #onSlow: (reason: string) => void;
+  readonly #waiters = new Set<() => void>();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #pollDelay = FIRST_POLL;
+  #highSince: number | undefined;
+  #disposed = false;
+
+  /**
+   * @param socket The socket to send on.
+   * @param limits When to pause, and when to give up.
+   * @param onSlow Called once when the peer has fallen too far behind; it
+   *   should close the connection.
+   */
+  constructor(socket: SendSocket, limits: SendBufferLimits, onSlow: (reason: string) => void) {
+    this.#socket = socket;
+    this.#limits = limits;
+    this.#onSlow = onSlow;
+  }
+
+  /** Whether more is waiting to be sent than the high water allows. */
+  get congested(): boolean {
+    return this.#socket.bufferedAmount > this.#limits.sendBufferHighWater;
+  }
+
+  /**
+   * Sends a frame, if the socket is open.
+   *
+   * @param text The frame.
+   */
+  send(text: string): void {
+    if (this.#disposed || this.#socket.readyState !== OPEN) return;
+    this.#socket.send(text);
+    const buffered = this.#socket.bufferedAmount;
+    if (buffered <= this.#limits.sendBufferHighWater) return;
+    if (buffered > this.#limits.sendBufferMax) {
+      this.#giveUp(`The client fell ${this.#limits.sendBufferMax} bytes behind`);
+      return;
+    }
+    this.#watch();
+  }
+
+  /**
+   * Waits until the buffer has drained to half the high water, the signal
+   * fires, or the buffer is disposed.
+   *
+   * @param signal Stops the wait early.
+   * @returns A promise that always resolves.
+   */
+  whenDrained(signal: AbortSignal): Promise<void> {
+    if (this.#disposed || signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.#waiters.delete(done);
+        signal.removeEventListener("abort", done);
+        resolve();
+      };
+      this.#waiters.add(done);
+      signal.addEventListener("abort", done);
+      this.#watch();
+    });
+  }
+
+  /** Stops watching and releases every waiter; sends nothing more. */
+  dispose(): void {
+    this.#disposed = true;
+    this.#stop();
+  }
+
+  #watch(): void {
+    this.#highSince ??= Date.now();
+    if (this.#timer === undefined && !this.#disposed) this.#schedule();
+  }
+
+  #schedule(): void {
+    const stuck = Date.now() - (this.#highSince ?? Date.now()) > STUCK_AFTER;
+    this.#timer = setTimeout(() => this.#poll(), stuck ? STUCK_POLL : this.#pollDelay);
+    this.#pollDelay = Math.min(this.#pollDelay * 2, LAST_POLL);
+  }
+
+  #poll(): void {
+    this.#timer = undefined;
+    const buffered = this.#socket.bufferedAmount;
+    const highWater = this.#limits.sendBufferHighWater;
+    if (this.#socket.readyState !== OPEN || buffered <= highWater / 2) {
+      this.#stop();
+      return;
+    }
+    const { slowConsumerTimeout } = this.#limits;
+    if (Date.now() - (this.#highSince ?? Date.now()) > slowConsumerTimeout) {
+      this.#giveUp(`The client did not catch up within ${slowConsumerTimeout} ms`);
+      return;
+    }
+    this.#schedule();
+  }
+
+  #giveUp(reason: string): void {
+    this.dispose();
+    this.#onSlow(reason);
+  }
+
+  #stop(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#pollDelay = FIRST_POLL;
+    this.#highSince = undefined;
+    for (const release of [...this.#waiters]) release();
+  }
+}

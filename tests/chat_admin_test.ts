@@ -1,0 +1,67 @@
+/**
+ * The chat example's roles: an admin (who opened the admin link, which set a
+ * cookie) may clear a room; anyone else is refused by the `admins` middleware.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { ErrorCode } from "../mod.ts";
+import { startChatServer } from "../examples/chat/server.ts";
+import { RawSocket } from "./_server.ts";
+
+/** Calls one method over a socket whose handshake carries `cookie`, as a browser's would. */
+async function callWithCookie(
+  url: string,
+  cookie: string | undefined,
+  frames: Array<{ method: string; params: unknown }>,
+): Promise<unknown[]> {
+  await using socket = await RawSocket.open(url, cookie === undefined ? {} : { cookie });
+  const replies = [];
+  for (const [id, { method, params }] of frames.entries()) {
+    replies.push(await socket.request({ jsonrpc: "2.0", id, method, params }));
+  }
+  return replies;
+}
+
+Deno.test("chat example: only an admin may clear a room", async (t) => {
+  await using server = await startChatServer({ port: 0, adminToken: "s3cret" });
+  const rpcUrl = new URL("/rpc", server.url).href.replace(/^http/, "ws");
+  const clear = { method: "chat.clear", params: { room: "lobby" } };
+  const forbidden = { code: ErrorCode.Forbidden, message: "Admins only" };
+
+  await t.step("the admin link sets an HttpOnly, SameSite=Strict cookie", async () => {
+    const wrong = await fetch(new URL("/admin?token=guess", server.url), { redirect: "manual" });
+    await wrong.body?.cancel();
+    assert.equal(wrong.status, 403);
+    const right = await fetch(server.adminUrl, { redirect: "manual" });
+    await right.body?.cancel();
+    assert.equal(right.status, 303);
+    assert.equal(
+      right.headers.get("set-cookie"),
+      "chat_admin=s3cret; Path=/; HttpOnly; SameSite=Strict",
+    );
+  });
+
+  await t.step("a member is refused with Forbidden, and the room keeps its messages", async () => {
+    const send = (text: string) => ({ method: "chat.send", params: { room: "lobby", text } });
+    const replies = await callWithCookie(rpcUrl, undefined, [send("hello"), send("again"), clear]);
+    assert.deepEqual(replies[2], { jsonrpc: "2.0", id: 2, error: forbidden });
+  });
+
+  await t.step("a forged cookie is a member's", async () => {
+    assert.deepEqual(await callWithCookie(rpcUrl, "chat_admin=s3cres", [clear]), [
+      { jsonrpc: "2.0", id: 0, error: forbidden },
+    ]);
+  });
+
+  await t.step("the admin clears it", async () => {
+    assert.deepEqual(
+      await callWithCookie(rpcUrl, "theme=dark; chat_admin=s3cret", [clear, clear]),
+      [
+        { jsonrpc: "2.0", id: 0, result: 2 },
+        { jsonrpc: "2.0", id: 1, result: 0 },
+      ],
+    );
+  });
+});
