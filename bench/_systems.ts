@@ -81,7 +81,9 @@ export const SYSTEMS: readonly SystemSpec[] = [
   denoSystem("wsrpc-json", "wsrpc (JSON)", ["npm:zod@^4.1.0"], [
     "createHandler + Deno.serve, createClient from the contract value, default settings; " +
     "plain JSON payloads. zod input validation (always on) and output validation (on, the " +
-    "default) on the server; no client-side validation (the default).",
+    "default) on the server; no client-side validation (the default). Limits at their " +
+    "defaults but for the per-connection rate limit and the connection caps, which are off " +
+    "(bench/systems/_wsrpc_limits.ts says why).",
     "The fan-out subscription yields one ready marker first (after joining the hub), which " +
     "the driver awaits and does not count; publishes go to async-generator subscribers.",
   ]),

@@ -5,7 +5,15 @@
  * @module
  */
 
-/** Calls `expire` for each key whose deadline has passed. */
+import { unrefTimer } from "./unref.ts";
+
+/**
+ * Calls `expire` for each key whose deadline has passed. The timer stays
+ * armed when its call settles early, the common case: the next call's
+ * deadline is later, so the same timer serves it, and a fired timer that
+ * finds nothing due just re-arms for the earliest deadline left. Re-arming a
+ * timer on every call would cost more than the call itself.
+ */
 export class Deadlines<TKey> {
   readonly #deadlines = new Map<TKey, number>();
   readonly #expire: (key: TKey) => void;
@@ -27,7 +35,6 @@ export class Deadlines<TKey> {
   /** Forgets a key's deadline. */
   delete(key: TKey): void {
     this.#deadlines.delete(key);
-    if (this.#deadlines.size === 0) this.#disarm();
   }
 
   /** Forgets every deadline and stops the timer. */
@@ -40,6 +47,8 @@ export class Deadlines<TKey> {
     this.#disarm();
     this.#timerAt = at;
     this.#timer = setTimeout(() => this.#fire(), Math.max(0, at - Date.now()));
+    // A call waiting for its reply keeps the process alive through its socket, not this timer.
+    unrefTimer(this.#timer);
   }
 
   #disarm(): void {

@@ -8,6 +8,7 @@
 import { CloseCode } from "../shared/close_codes.ts";
 import { ErrorCode, RpcError } from "../shared/errors.ts";
 import { backoffDelay, type ReconnectOptions } from "./backoff.ts";
+import { unrefTimer } from "./unref.ts";
 
 /** A `WebSocket` constructor, such as the global one. */
 export type WebSocketConstructor = new (
@@ -164,7 +165,8 @@ export class Transport {
 
   #attempt(): void {
     this.#retryTimer = undefined;
-    this.#setState(this.#everOpened ? "reconnecting" : "connecting");
+    // "connecting" only for the very first attempt; every retry after a failure or a drop is "reconnecting".
+    this.#setState(this.#everOpened || this.#attempts > 0 ? "reconnecting" : "connecting");
     let socket: WebSocket;
     try {
       socket = new this.#options.WebSocket(this.#options.url);
@@ -312,9 +314,4 @@ export class Transport {
     this.#state = state;
     for (const listener of [...this.#listeners]) listener(state);
   }
-}
-
-function unrefTimer(timer: ReturnType<typeof setInterval>): void {
-  const deno = (globalThis as { Deno?: { unrefTimer?: (id: number) => void } }).Deno;
-  if (typeof timer === "number") deno?.unrefTimer?.(timer);
 }

@@ -283,15 +283,16 @@ export class Connection implements SubscriptionHost {
       return errorFrame(id, ErrorCode.TooManyRequests, message);
     }
     const scope = new CallScope();
-    // Calls without an id (notifications, and `id: null`) can't be cancelled.
-    const key = id ?? undefined;
-    if (key !== undefined) this.#calls.set(key, scope);
     this.#running++;
     const reply = this.#invoker.call(route, frame, scope, id);
     if (!(reply instanceof Promise)) {
-      this.#finishCall(key);
+      // It finished before anything else could happen: nothing to cancel or track.
+      this.#finishCall(undefined);
       return isNotification ? undefined : reply;
     }
+    // Calls without an id (notifications, and `id: null`) can't be cancelled.
+    const key = id ?? undefined;
+    if (key !== undefined) this.#calls.set(key, scope);
     const settled = reply.then((frame) => {
       this.#finishCall(key);
       // A cancelled call's reply is dropped: the client has stopped waiting.

@@ -9,7 +9,7 @@ import { ErrorCode, RpcError } from "../shared/errors.ts";
 import { validate } from "../shared/validate.ts";
 import { Method } from "../shared/wire.ts";
 import type { Codec } from "../shared/codec.ts";
-import { notificationText, subscriptionErrorText } from "./frames.ts";
+import { eventText, notificationText, subscriptionErrorText } from "./frames.ts";
 import type { Route } from "./routes.ts";
 import { Tracked } from "./tracked.ts";
 
@@ -103,16 +103,15 @@ export class LiveSubscription {
           eventId = value.id;
           value = value.value;
         }
-        const data = host.validateOutput
-          ? await validate(this.#route.endpoint.output, value, ErrorCode.InternalError)
+        let data = host.validateOutput
+          ? validate(this.#route.endpoint.output, value, ErrorCode.InternalError)
           : value;
-        if (signal.aborted) return;
-        const params = eventId === undefined ? { subscription, data } : {
-          subscription,
-          id: eventId,
-          data,
-        };
-        host.send(notificationText(host.codec, Method.Data, params));
+        // Most schemas are synchronous: don't spend a microtask on them.
+        if (data instanceof Promise) {
+          data = await data;
+          if (signal.aborted) return;
+        }
+        host.send(eventText(host.codec, subscription, eventId, data));
       }
     } catch (thrown) {
       if (signal.aborted) return;

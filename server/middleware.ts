@@ -33,12 +33,26 @@ export function use<TCtx, TNextCtx, TInput, TResult>(
   handler: (options: HandlerOptions<TInput, TNextCtx>) => TResult,
 ): (options: HandlerOptions<TInput, TCtx>) => Promise<Awaited<TResult>> {
   return async (options): Promise<Awaited<TResult>> => {
-    const result = await middleware({
-      ...options,
-      next: async (ctx) => await handler({ ...options, ctx }),
-    });
+    const result = await middleware(
+      extend(options, { next: async (ctx: TNextCtx) => await handler(extend(options, { ctx })) }),
+    );
     return result as Awaited<TResult>;
   };
+}
+
+/**
+ * The options with some members replaced. The copy inherits the rest from the
+ * original instead of spreading it, so the lazy `signal` getter stays lazy.
+ */
+function extend<TOptions extends object, TMembers extends object>(
+  options: TOptions,
+  members: TMembers,
+): Omit<TOptions, keyof TMembers> & TMembers {
+  const descriptors: PropertyDescriptorMap = {};
+  for (const [key, value] of Object.entries(members)) {
+    descriptors[key] = { value, enumerable: true, writable: true, configurable: true };
+  }
+  return Object.create(options, descriptors);
 }
 
 /**
@@ -56,8 +70,8 @@ export function runChain<TCtx>(
 ): Promise<unknown> {
   const step = async (index: number, ctx: TCtx): Promise<unknown> => {
     const middleware = chain[index];
-    if (middleware === undefined) return await handler({ ...options, ctx });
-    return await middleware({ ...options, ctx, next: (next) => step(index + 1, next) });
+    if (middleware === undefined) return await handler(extend(options, { ctx }));
+    return await middleware(extend(options, { ctx, next: (next: TCtx) => step(index + 1, next) }));
   };
   return step(0, options.ctx);
 }

@@ -11,11 +11,13 @@ import type { Payload } from "../../_adapter.ts";
 import { plainPayload } from "../../_adapter.ts";
 import { announce, HOST } from "../../_server.ts";
 import { Hub } from "../_hub.ts";
+import { BENCH_LIMITS } from "../_wsrpc_limits.ts";
 import { jsonApi, READY_A } from "../_wsrpc_api.ts";
 
 const hub = new Hub<Payload>();
 
 const rpc = createHandler(jsonApi, {
+  limits: BENCH_LIMITS,
   handlers: {
     echo: ({ input }) => input,
     events: async function* ({ input }) {

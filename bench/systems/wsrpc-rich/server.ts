@@ -8,12 +8,14 @@
 import { createHandler } from "@wsrpc/core/server";
 import { announce, HOST } from "../../_server.ts";
 import { Hub } from "../_hub.ts";
+import { BENCH_LIMITS } from "../_wsrpc_limits.ts";
 import { READY_A, richApi, richPayload } from "../_wsrpc_api.ts";
 import type { RichPayload } from "../_wsrpc_api.ts";
 
 const hub = new Hub<RichPayload>();
 
 const rpc = createHandler(richApi, {
+  limits: BENCH_LIMITS,
   handlers: {
     echo: ({ input }) => input,
     events: async function* ({ input }) {
