@@ -9,7 +9,7 @@
 import type { Codec } from "../shared/codec.ts";
 import { ErrorCode, RpcError } from "../shared/errors.ts";
 import { inputToParams, isRecord, type Meta, Method, type RequestFrame } from "../shared/wire.ts";
-import { Deadlines } from "./deadlines.ts";
+import { Deadlines } from "../shared/deadlines.ts";
 import type { SubscriptionSink } from "./subscription.ts";
 
 /** Where frames go. */
@@ -65,7 +65,7 @@ export class RequestManager {
   #waiting = 0;
   readonly #calls = new Map<number, PendingCall>();
   readonly #subscriptions = new Map<number, ActiveSubscription>();
-  readonly #deadlines = new Deadlines<number>((id) => this.#expire(id));
+  readonly #deadlines = new Deadlines<number>((id) => this.#expire(id), { keepArmed: true });
   #onIdle: (() => void) | undefined;
   /** The server said `rpc.reconnect` on this connection: it is going away. */
   #draining = false;

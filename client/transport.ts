@@ -8,7 +8,7 @@
 import { CloseCode } from "../shared/close_codes.ts";
 import { ErrorCode, RpcError } from "../shared/errors.ts";
 import { backoffDelay, type ReconnectOptions } from "./backoff.ts";
-import { unrefTimer } from "./unref.ts";
+import { unrefTimer } from "../shared/unref.ts";
 
 /** A `WebSocket` constructor, such as the global one. */
 export type WebSocketConstructor = new (

@@ -69,9 +69,11 @@ export class Connection implements SubscriptionHost {
   readonly #ctx: unknown;
   readonly #throttle: Throttle;
   readonly #invoker: Invoker;
+  // Both maps are made on first use: most connections never need one, and an
+  // idle connection's memory is what a server with many of them pays for.
   /** Running calls that have an id, by id: for duplicate ids and `rpc.cancel`. */
-  readonly #calls = new Map<string | number, CallScope>();
-  readonly #subscriptions = new Map<string | number, LiveSubscription>();
+  #calls: Map<string | number, CallScope> | undefined;
+  #subscriptions: Map<string | number, LiveSubscription> | undefined;
   /** Every running call, with an id or not. */
   #running = 0;
   #draining = false;
@@ -97,7 +99,7 @@ export class Connection implements SubscriptionHost {
 
   /** How many calls are running and how many subscriptions are live. */
   get load(): { calls: number; subscriptions: number } {
-    return { calls: this.#running, subscriptions: this.#subscriptions.size };
+    return { calls: this.#running, subscriptions: this.#subscriptions?.size ?? 0 };
   }
 
   /** @internal */
@@ -165,7 +167,7 @@ export class Connection implements SubscriptionHost {
     if (!this.#draining) {
       this.#draining = true;
       this.send(JSON.stringify({ jsonrpc: "2.0", method: Method.Reconnect }));
-      for (const subscription of [...this.#subscriptions.values()]) {
+      for (const subscription of [...this.#subscriptions?.values() ?? []]) {
         subscription.stop("The server is shutting down");
       }
     }
@@ -178,8 +180,8 @@ export class Connection implements SubscriptionHost {
     if (this.#disposed) return;
     this.#disposed = true;
     const reason = new RpcError(ErrorCode.Cancelled, "The connection closed");
-    for (const scope of this.#calls.values()) scope.cancel(reason);
-    for (const subscription of [...this.#subscriptions.values()]) {
+    for (const scope of this.#calls?.values() ?? []) scope.cancel(reason);
+    for (const subscription of [...this.#subscriptions?.values() ?? []]) {
       subscription.stop("The connection closed");
     }
     this.#idle?.();
@@ -209,7 +211,7 @@ export class Connection implements SubscriptionHost {
 
   /** @internal Forgets a subscription that has ended. */
   ended(subscription: LiveSubscription): void {
-    if (this.#subscriptions.get(subscription.id) === subscription) {
+    if (this.#subscriptions?.get(subscription.id) === subscription) {
       this.#subscriptions.delete(subscription.id);
     }
   }
@@ -264,7 +266,7 @@ export class Connection implements SubscriptionHost {
       if (isNotification) return undefined;
       return errorFrame(id, ErrorCode.MethodNotFound, `Method not found: ${shorten(method)}`);
     }
-    if (id !== null && (this.#calls.has(id) || this.#subscriptions.has(id))) {
+    if (id !== null && (this.#calls?.has(id) || this.#subscriptions?.has(id))) {
       const message = `Request id ${shorten(String(id))} is already in use`;
       return errorFrame(id, ErrorCode.InvalidRequest, message);
     }
@@ -292,7 +294,7 @@ export class Connection implements SubscriptionHost {
     }
     // Calls without an id (notifications, and `id: null`) can't be cancelled.
     const key = id ?? undefined;
-    if (key !== undefined) this.#calls.set(key, scope);
+    if (key !== undefined) (this.#calls ??= new Map()).set(key, scope);
     const settled = reply.then((frame) => {
       this.#finishCall(key);
       // A cancelled call's reply is dropped: the client has stopped waiting.
@@ -303,7 +305,7 @@ export class Connection implements SubscriptionHost {
   }
 
   #finishCall(key: string | number | undefined): void {
-    if (key !== undefined) this.#calls.delete(key);
+    if (key !== undefined) this.#calls?.delete(key);
     if (--this.#running === 0) this.#idle?.();
   }
 
@@ -313,14 +315,14 @@ export class Connection implements SubscriptionHost {
     switch (frame.method) {
       case Method.Unsubscribe: {
         const target = targetOf(frame.params, "subscription");
-        const subscription = target === undefined ? undefined : this.#subscriptions.get(target);
+        const subscription = target === undefined ? undefined : this.#subscriptions?.get(target);
         subscription?.stop("Unsubscribed");
         result = subscription !== undefined;
         break;
       }
       case Method.Cancel: {
         const target = targetOf(frame.params, "id");
-        const scope = target === undefined ? undefined : this.#calls.get(target);
+        const scope = target === undefined ? undefined : this.#calls?.get(target);
         scope?.cancel(new RpcError(ErrorCode.Cancelled, "The client cancelled the call"));
         result = scope !== undefined;
         break;
@@ -349,12 +351,13 @@ export class Connection implements SubscriptionHost {
       return errorFrame(id, ErrorCode.InvalidRequest, "A subscription needs a string or number id");
     }
     const { maxSubscriptions } = this.#limits;
-    if (this.#subscriptions.size >= maxSubscriptions) {
+    const subscriptions = this.#subscriptions ??= new Map();
+    if (subscriptions.size >= maxSubscriptions) {
       const message = `Too many subscriptions: at most ${maxSubscriptions}`;
       return errorFrame(id, ErrorCode.TooManyRequests, message);
     }
     const subscription = new LiveSubscription(id, route, this);
-    this.#subscriptions.set(id, subscription);
+    subscriptions.set(id, subscription);
     return this.#invoker.open(route, frame, subscription).then(
       (iterable) => {
         const start = () => subscription.start(iterable);

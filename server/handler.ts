@@ -15,6 +15,7 @@ import { resolveLimits } from "./limits.ts";
 import type { ErrorInfo, RpcHandler, ServerOptions, ShutdownOptions } from "./options.ts";
 import { isOriginAllowed } from "./origin.ts";
 import { buildRoutes } from "./routes.ts";
+import { Deadlines } from "../shared/deadlines.ts";
 import { Session, type SessionStart } from "./session.ts";
 import type { Middleware } from "./types.ts";
 
@@ -121,6 +122,8 @@ function serveContract<TRecord extends RouterRecord, TCtx, TParams>(
   const idleTimeout = options.idleTimeout ?? 30;
   const counter = new ConnectionCounter(limits);
   const sessions = new Set<Session>();
+  // Sockets whose upgrade has not completed yet, with one timer for all of them.
+  const opening = new Deadlines<Session>((session) => session.abandon(), { keepArmed: false });
   let shuttingDown = false;
 
   const accept = (request: Request, release: Release, start: SessionStart): Response => {
@@ -135,6 +138,7 @@ function serveContract<TRecord extends RouterRecord, TCtx, TParams>(
       config,
       start,
       release,
+      opening,
       onClosed: (closed) => sessions.delete(closed),
     });
     sessions.add(session);

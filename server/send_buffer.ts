@@ -62,7 +62,8 @@ export class SendBuffer {
   readonly #socket: SendSocket;
   readonly #limits: SendBufferLimits;
   readonly #onSlow: (reason: string) => void;
-  readonly #waiters = new Set<() => void>();
+  /** Made on first wait: most sockets never fall behind. */
+  #waiters: Set<() => void> | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #pollDelay = FIRST_POLL;
   #highSince: number | undefined;
@@ -112,12 +113,13 @@ export class SendBuffer {
   whenDrained(signal: AbortSignal): Promise<void> {
     if (this.#disposed || signal.aborted) return Promise.resolve();
     return new Promise((resolve) => {
+      const waiters = this.#waiters ??= new Set();
       const done = (): void => {
-        this.#waiters.delete(done);
+        waiters.delete(done);
         signal.removeEventListener("abort", done);
         resolve();
       };
-      this.#waiters.add(done);
+      waiters.add(done);
       signal.addEventListener("abort", done);
       this.#watch();
     });
@@ -166,6 +168,6 @@ export class SendBuffer {
     this.#timer = undefined;
     this.#pollDelay = FIRST_POLL;
     this.#highSince = undefined;
-    for (const release of [...this.#waiters]) release();
+    for (const release of [...this.#waiters ?? []]) release();
   }
 }

@@ -10,6 +10,7 @@ import { CloseCode } from "../shared/close_codes.ts";
 import type { Release } from "./admission.ts";
 import { Connection, type ConnectionConfig, type Outlet } from "./connection.ts";
 import { exceedsBytes } from "./frame_guard.ts";
+import type { Deadlines } from "../shared/deadlines.ts";
 import { Handshake, type HandshakeSetup } from "./handshake.ts";
 import { SendBuffer } from "./send_buffer.ts";
 
@@ -24,6 +25,8 @@ export interface SessionOptions {
   start: SessionStart;
   /** Gives back the connection's slot. */
   release: Release;
+  /** Abandons sessions whose socket never opens: see {@linkcode Session.abandon}. */
+  opening: Deadlines<Session>;
   /** Called once the socket has closed. */
   onClosed: (session: Session) => void;
 }
@@ -32,7 +35,7 @@ export interface SessionOptions {
 const MAX_REASON_BYTES = 123;
 
 /** The server side of one WebSocket. */
-export class Session {
+export class Session implements Outlet {
   readonly #socket: WebSocket;
   readonly #options: SessionOptions;
   readonly #buffer: SendBuffer;
@@ -41,7 +44,6 @@ export class Session {
   #ended = false;
   #closed = false;
   #closeTimer: ReturnType<typeof setTimeout> | undefined;
-  readonly #openTimer: ReturnType<typeof setTimeout>;
 
   /**
    * Takes over a socket just returned by `Deno.upgradeWebSocket`.
@@ -71,13 +73,20 @@ export class Session {
         refuse: (code, reason) => this.close(code, reason),
       });
     }
-    // A client that leaves during the upgrade leaves a socket that never
-    // opens and never closes (Deno sends no event): give up on it.
-    this.#openTimer = setTimeout(() => this.#end(), limits.handshakeTimeout);
-    socket.onopen = () => clearTimeout(this.#openTimer);
+    options.opening.set(this, limits.handshakeTimeout);
+    socket.onopen = () => options.opening.delete(this);
     socket.onmessage = (event: MessageEvent) => this.#receive(event.data);
     socket.onclose = () => this.#end();
     socket.onerror = () => {};
+  }
+
+  /**
+   * Gives up on a socket that has not opened in time: a client that leaves
+   * during the upgrade leaves a socket that never opens and never closes
+   * (Deno sends no event), and its slot must be freed.
+   */
+  abandon(): void {
+    this.#end();
   }
 
   /**
@@ -121,17 +130,24 @@ export class Session {
     } else if (socket.readyState === WebSocket.OPEN) socket.close(code, reason);
   }
 
+  /** Sends a frame through the send buffer, if the socket is still open. */
+  send(text: string): void {
+    this.#buffer.send(text);
+  }
+
+  /** Whether the peer is too far behind for subscriptions to send more now. */
+  get congested(): boolean {
+    return this.#buffer.congested;
+  }
+
+  /** Resolves once the peer has caught up, or `signal` fires. */
+  whenDrained(signal: AbortSignal): Promise<void> {
+    return this.#buffer.whenDrained(signal);
+  }
+
   #connect(ctx: unknown): Connection {
-    const buffer = this.#buffer;
-    const outlet: Outlet = {
-      send: (text) => buffer.send(text),
-      close: (code, reason) => void this.close(code, reason),
-      get congested() {
-        return buffer.congested;
-      },
-      whenDrained: (signal) => buffer.whenDrained(signal),
-    };
-    return new Connection(outlet, ctx, this.#options.config);
+    // The session is the connection's outlet: no extra object per connection.
+    return new Connection(this, ctx, this.#options.config);
   }
 
   #receive(data: unknown): void {
@@ -166,7 +182,7 @@ export class Session {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#closeTimer);
-    clearTimeout(this.#openTimer);
+    this.#options.opening.delete(this);
     this.#stop();
     this.#options.release();
     this.#options.onClosed(this);

@@ -7,22 +7,38 @@
 
 import { unrefTimer } from "./unref.ts";
 
+/** How a {@linkcode Deadlines} treats its timer. */
+export interface DeadlinesOptions {
+  /**
+   * Keep the timer armed when the last deadline is deleted. The next key's
+   * deadline is usually later, so the same timer serves it; a timer that
+   * fires with nothing due re-arms for the earliest deadline left, or stops.
+   * Re-arming a timer for every call would cost more than the call itself.
+   * Off, the timer stops as soon as no deadline is left, so nothing is left
+   * pending for a process or a test to wait on.
+   */
+  keepArmed: boolean;
+}
+
 /**
- * Calls `expire` for each key whose deadline has passed. The timer stays
- * armed when its call settles early, the common case: the next call's
- * deadline is later, so the same timer serves it, and a fired timer that
- * finds nothing due just re-arms for the earliest deadline left. Re-arming a
- * timer on every call would cost more than the call itself.
+ * Calls `expire` for each key whose deadline has passed, with one timer for
+ * all of them: timers are costly in Deno, in time and in memory (about 4 KiB
+ * of resident memory each), and a server may hold thousands of deadlines.
  */
 export class Deadlines<TKey> {
   readonly #deadlines = new Map<TKey, number>();
   readonly #expire: (key: TKey) => void;
+  readonly #keepArmed: boolean;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timerAt = Infinity;
 
-  /** @param expire Called with each key whose deadline has passed. */
-  constructor(expire: (key: TKey) => void) {
+  /**
+   * @param expire Called with each key whose deadline has passed.
+   * @param options How to treat the timer.
+   */
+  constructor(expire: (key: TKey) => void, options: DeadlinesOptions) {
     this.#expire = expire;
+    this.#keepArmed = options.keepArmed;
   }
 
   /** Sets a deadline `ms` from now. */
@@ -35,6 +51,7 @@ export class Deadlines<TKey> {
   /** Forgets a key's deadline. */
   delete(key: TKey): void {
     this.#deadlines.delete(key);
+    if (!this.#keepArmed && this.#deadlines.size === 0) this.#disarm();
   }
 
   /** Forgets every deadline and stops the timer. */
@@ -47,7 +64,7 @@ export class Deadlines<TKey> {
     this.#disarm();
     this.#timerAt = at;
     this.#timer = setTimeout(() => this.#fire(), Math.max(0, at - Date.now()));
-    // A call waiting for its reply keeps the process alive through its socket, not this timer.
+    // What waits on a deadline keeps the process alive through its socket, not this timer.
     unrefTimer(this.#timer);
   }
 
