@@ -1,0 +1,33 @@
+/**
+ * Copies the last full run into README.md, between the `bench:start` and
+ * `bench:end` markers: the header line (date, machine, load) and the table,
+ * exactly as `deno task bench` wrote them to bench/results/latest.md. So the
+ * README's figures are always one real run's, never typed in by hand.
+ *
+ * Usage: `deno task bench` then `deno task bench:readme`.
+ *
+ * @module
+ */
+
+const RESULTS = new URL("./results/latest.md", import.meta.url);
+const README = new URL("../README.md", import.meta.url);
+const START = "<!-- bench:start -->";
+const END = "<!-- bench:end -->";
+
+const results = await Deno.readTextFile(RESULTS);
+if (!results.startsWith("# wsrpc benchmark (full)")) {
+  throw new Error("bench/results/latest.md is not from a full run: run `deno task bench` first");
+}
+const lines = results.split("\n");
+const header = lines.find((line) => /^\d{4}-\d{2}-\d{2}T/.test(line));
+const table = lines.filter((line) => line.startsWith("|"));
+if (header === undefined || table.length === 0) {
+  throw new Error("bench/results/latest.md has no header line or no table");
+}
+const readme = await Deno.readTextFile(README);
+const start = readme.indexOf(START);
+const end = readme.indexOf(END);
+if (start === -1 || end < start) throw new Error(`README.md has no ${START} … ${END} block`);
+const block = [START, "", `Run of ${header}`, "", ...table, "", END].join("\n");
+await Deno.writeTextFile(README, readme.slice(0, start) + block + readme.slice(end + END.length));
+console.log(`README.md: copied ${table.length - 2} rows from bench/results/latest.md`);
