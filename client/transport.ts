@@ -71,10 +71,13 @@ export interface TransportEvents {
 const FINAL_CLOSE_CODES: ReadonlyMap<number, number> = new Map([
   [CloseCode.UnsupportedData, ErrorCode.InvalidRequest],
   [CloseCode.PolicyViolation, ErrorCode.Forbidden],
-  [4400, ErrorCode.InvalidParams],
-  [4401, ErrorCode.Unauthorized],
-  [4403, ErrorCode.Forbidden],
+  [CloseCode.BadConnectionParams, ErrorCode.InvalidParams],
+  [CloseCode.Unauthorized, ErrorCode.Unauthorized],
+  [CloseCode.Forbidden, ErrorCode.Forbidden],
 ]);
+
+/** Where the backoff starts after the server says "too many" or "try again later". */
+const SLOW_DOWN_ATTEMPTS = 4;
 
 const PING = JSON.stringify({ jsonrpc: "2.0", id: "wsrpc:ping", method: "rpc.ping" });
 
@@ -231,6 +234,12 @@ export class Transport {
       return;
     }
     if (wasOpen) this.#events.lost();
+    // Told to slow down: start the backoff further along, as if a few attempts had failed.
+    const { reconnect } = this.#options;
+    if (reconnect && (code === CloseCode.TooManyRequests || code === CloseCode.TryAgainLater)) {
+      const limit = (reconnect.maxAttempts ?? Infinity) - 1;
+      this.#attempts = Math.max(this.#attempts, Math.min(SLOW_DOWN_ATTEMPTS, limit));
+    }
     if (this.#state !== "closed") this.#retry();
   }
 

@@ -85,10 +85,10 @@ export interface ServerOptions<TRecord extends RouterRecord, TCtx, TParams = und
   /** Turns payloads into JSON and back. Defaults to `superjsonCodec`. */
   codec?: Codec;
   /**
-   * Seconds a connection may stay silent before the server pings it; one that
-   * doesn't answer the ping within the same time is closed as dead. Uses
-   * WebSocket pings, which every client answers by itself. Defaults to 30;
-   * 0 turns it off.
+   * Seconds within which a dead client is dropped. Deno pings a connection
+   * that has been silent for half of it (WebSocket pings, which every client
+   * answers by itself) and closes it with 1001 if no pong comes in the other
+   * half. Defaults to 30; 0 turns it off.
    */
   idleTimeout?: number;
 }

@@ -33,7 +33,10 @@ export const CloseCode = {
   InternalError: 1011,
   /** The server is overloaded: reconnect later. */
   TryAgainLater: 1013,
-  /** The client noticed that the server stopped answering. Never sent on the wire. */
+  /**
+   * Sent by the client when it gives up on a server that stopped answering
+   * its pings. It rarely arrives: the link is usually dead by then.
+   */
   HeartbeatTimeout: 4000,
   /**
    * The client did not read what the server sent: its send buffer stayed too
