@@ -256,7 +256,15 @@ Deno.test(`fuzz: hostile first frames to a server that wants rpc.connect`, async
       for (const frame of frames) socket.send(frame);
       const { code } = await socket.closed;
       codes.set(code, (codes.get(code) ?? 0) + 1);
-      assert.ok(allowed.includes(code), `closed with ${code} after ${JSON.stringify(frames)}`);
+      // When the server closes while a large frame is still arriving, the
+      // kernel answers the unread bytes with a reset and the close frame can
+      // be lost: the client then sees an abnormal close (Deno says 0 or 1006).
+      const stillSending = frames.some((frame) => frame.length > 16 * 1024);
+      const reset = stillSending && (code === 0 || code === 1006);
+      assert.ok(
+        allowed.includes(code) || reset,
+        `closed with ${code} after ${JSON.stringify(frames.map((frame) => frame.slice(0, 200)))}`,
+      );
     }
   }));
   console.log(`close codes: ${JSON.stringify(Object.fromEntries(codes))}`);
