@@ -4,7 +4,22 @@
  * @module
  */
 
-/** How the client waits between reconnect attempts. */
+/**
+ * How the client waits between reconnect attempts.
+ *
+ * @example Retry patiently, but give up after 20 failures in a row
+ * ```ts
+ * import * as z from "zod";
+ * import { procedure, router } from "@wsrpc/core";
+ * import { createClient, type ReconnectOptions } from "@wsrpc/core/client";
+ *
+ * // The first retry within 0.5 s, then ranges doubling up to 30 s.
+ * const reconnect: ReconnectOptions = { baseDelay: 500, maxDelay: 30_000, maxAttempts: 20 };
+ * const api = router({ hello: procedure({ input: z.string(), output: z.string() }) });
+ * const client = createClient(api, { url: "ws://localhost:8000/rpc", reconnect });
+ * client.close();
+ * ```
+ */
 export interface ReconnectOptions {
   /** The delay before the first retry is drawn from 0 to this, in ms. Defaults to 250. */
   baseDelay?: number;

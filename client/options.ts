@@ -8,7 +8,28 @@ import type { Codec } from "../shared/codec.ts";
 import type { ReconnectOptions } from "./backoff.ts";
 import type { HeartbeatOptions, WebSocketConstructor } from "./transport.ts";
 
-/** The options of `createClient`. */
+/**
+ * The options of `createClient`.
+ *
+ * @example A client for a production server
+ * ```ts
+ * import * as z from "zod";
+ * import { procedure, router } from "@wsrpc/core";
+ * import { type ClientOptions, createClient } from "@wsrpc/core/client";
+ * import assert from "node:assert/strict";
+ *
+ * const options: ClientOptions = {
+ *   url: "wss://chat.example.com/rpc",
+ *   connectionParams: () => ({ token: sessionStorage.getItem("token") }), // read on each connect
+ *   timeout: 5_000,
+ *   idleTimeout: 60_000,
+ * };
+ * const api = router({ hello: procedure({ input: z.string(), output: z.string() }) });
+ * const client = createClient(api, options);
+ * assert.equal(client.connection.state, "idle"); // `lazy`: it connects on the first call
+ * client.close();
+ * ```
+ */
 export interface ClientOptions {
   /** The server's WebSocket URL, such as `ws://localhost:8000/rpc`. */
   url: string | URL;
@@ -58,7 +79,27 @@ export interface ClientOptions {
   WebSocket?: WebSocketConstructor;
 }
 
-/** The options of one procedure call, its optional last argument. */
+/**
+ * The options of one procedure call, its optional last argument.
+ *
+ * @example Search as the user types: cancel the previous search
+ * ```ts
+ * import * as z from "zod";
+ * import { procedure, router } from "@wsrpc/core";
+ * import { type CallOptions, createClient } from "@wsrpc/core/client";
+ *
+ * const api = router({ search: procedure({ input: z.string(), output: z.array(z.string()) }) });
+ * const client = createClient(api, { url: "ws://localhost:8000/rpc" });
+ * let previous: AbortController | undefined;
+ * function search(text: string): Promise<string[]> {
+ *   previous?.abort(); // its promise rejects, and the server stops working on it
+ *   previous = new AbortController();
+ *   const options: CallOptions = { timeout: 2_000, signal: previous.signal };
+ *   return client.search(text, options);
+ * }
+ * client.close();
+ * ```
+ */
 export interface CallOptions {
   /** Milliseconds before the call fails with `Timeout`, instead of the client's default. */
   timeout?: number;
@@ -69,7 +110,26 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
-/** The options of one subscription, its optional last argument. */
+/**
+ * The options of one subscription, its optional last argument.
+ *
+ * @example Listen for a minute
+ * ```ts
+ * import * as z from "zod";
+ * import { router, subscription } from "@wsrpc/core";
+ * import { createClient, type SubscribeOptions } from "@wsrpc/core/client";
+ *
+ * const api = router({ prices: subscription({ input: z.string(), output: z.number() }) });
+ * const client = createClient(api, { url: "ws://localhost:8000/rpc" });
+ * async function sample(symbol: string): Promise<number[]> {
+ *   const options: SubscribeOptions = { signal: AbortSignal.timeout(60_000) };
+ *   const prices: number[] = [];
+ *   for await (const price of client.prices(symbol, options)) prices.push(price);
+ *   return prices; // the loop ends when the signal fires
+ * }
+ * client.close();
+ * ```
+ */
 export interface SubscribeOptions {
   /** Ends the subscription when it fires. */
   signal?: AbortSignal;

@@ -7,7 +7,27 @@
 
 import type { RpcError } from "../shared/errors.ts";
 
-/** Callbacks for {@linkcode ClientSubscription.subscribe}. */
+/**
+ * Callbacks for {@linkcode ClientSubscription.subscribe}.
+ *
+ * @example Show a room's messages in a list
+ * ```ts
+ * import * as z from "zod";
+ * import { router, subscription } from "@wsrpc/core";
+ * import { createClient, type Observer } from "@wsrpc/core/client";
+ *
+ * const api = router({ messages: subscription({ input: z.string(), output: z.string() }) });
+ * const client = createClient(api, { url: "ws://localhost:8000/rpc" });
+ * const list: string[] = [];
+ * const observer: Observer<string> = {
+ *   onData: (text) => list.push(text),
+ *   onError: (error) => console.error(`Lost the room: ${error.message}`),
+ *   onComplete: () => console.log("The room was closed"),
+ * };
+ * const watch = (room: string) => client.messages(room).subscribe(observer);
+ * client.close();
+ * ```
+ */
 export interface Observer<T> {
   /** Receives each event. */
   onData?: (event: T) => void;
@@ -17,7 +37,25 @@ export interface Observer<T> {
   onComplete?: () => void;
 }
 
-/** A handle that ends what it was returned for. */
+/**
+ * A handle that ends what it was returned for.
+ *
+ * @example Leave every room at once
+ * ```ts
+ * import * as z from "zod";
+ * import { router, subscription } from "@wsrpc/core";
+ * import { createClient, type Unsubscribable } from "@wsrpc/core/client";
+ *
+ * const api = router({ messages: subscription({ input: z.string(), output: z.string() }) });
+ * const client = createClient(api, { url: "ws://localhost:8000/rpc" });
+ * const open: Unsubscribable[] = [];
+ * const join = (room: string) => open.push(client.messages(room).subscribe({ onData: alert }));
+ * const leaveAll = () => open.splice(0).forEach((handle) => handle.unsubscribe());
+ * const unread: Unsubscribable = client.messages("general"); // a subscription is one too
+ * unread.unsubscribe(); // never read, so nothing was sent
+ * client.close();
+ * ```
+ */
 export interface Unsubscribable {
   /** Ends the subscription on the server. Safe to call more than once. */
   unsubscribe(): void;
@@ -26,6 +64,22 @@ export interface Unsubscribable {
 /**
  * A stream of events from the server. Consume it once: with `for await`
  * (a `break` ends it on the server) or with {@linkcode subscribe}.
+ *
+ * @example Wait for the first event that matches
+ * ```ts
+ * import * as z from "zod";
+ * import { router, subscription } from "@wsrpc/core";
+ * import { type ClientSubscription, createClient } from "@wsrpc/core/client";
+ *
+ * async function first<T>(events: ClientSubscription<T>, test: (event: T) => boolean) {
+ *   for await (const event of events) if (test(event)) return event; // ends it on the server
+ * }
+ * const api = router({ jobs: subscription({ input: z.string(), output: z.string() }) });
+ * const client = createClient(api, { url: "ws://localhost:8000/rpc" });
+ * const status: ClientSubscription<string> = client.jobs("job-42");
+ * const done = () => first(status, (state) => state === "done");
+ * client.close();
+ * ```
  */
 export interface ClientSubscription<T> extends AsyncIterable<T>, Unsubscribable {
   /**

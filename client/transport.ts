@@ -10,7 +10,29 @@ import { ErrorCode, RpcError } from "../shared/errors.ts";
 import { backoffDelay, type ReconnectOptions } from "./backoff.ts";
 import { unrefTimer } from "../shared/unref.ts";
 
-/** A `WebSocket` constructor, such as the global one. */
+/**
+ * A `WebSocket` constructor, such as the global one.
+ *
+ * @example Count the sockets a client opens, in a test
+ * ```ts
+ * import * as z from "zod";
+ * import { procedure, router } from "@wsrpc/core";
+ * import { createClient, type WebSocketConstructor } from "@wsrpc/core/client";
+ * import assert from "node:assert/strict";
+ *
+ * let opened = 0;
+ * const Counting: WebSocketConstructor = class extends WebSocket {
+ *   constructor(url: string | URL, protocols?: string | string[]) {
+ *     super(url, protocols);
+ *     opened++;
+ *   }
+ * };
+ * const api = router({ hello: procedure({ input: z.string(), output: z.string() }) });
+ * const client = createClient(api, { url: "ws://localhost:8000/rpc", WebSocket: Counting });
+ * client.close();
+ * assert.equal(opened, 0); // closed before any call: no socket was ever opened
+ * ```
+ */
 export type WebSocketConstructor = new (
   url: string | URL,
   protocols?: string | string[],
@@ -23,10 +45,39 @@ export type WebSocketConstructor = new (
  * - `open`: connected;
  * - `reconnecting`: the connection dropped, and the client is waiting or trying again;
  * - `closed`: closed for good, by `close()`, a refusal, or too many failed attempts.
+ *
+ * @example Show the connection in a status bar
+ * ```ts
+ * import type { ConnectionState } from "@wsrpc/core/client";
+ * import assert from "node:assert/strict";
+ *
+ * function label(state: ConnectionState): string {
+ *   if (state === "closed") return "Offline";
+ *   if (state === "connecting" || state === "reconnecting") return "Connecting…";
+ *   return "Online"; // "open", or "idle": it connects on the next call
+ * }
+ * assert.equal(label("reconnecting"), "Connecting…");
+ * // With a client: client.connection.onStateChange((state) => render(label(state)));
+ * ```
  */
 export type ConnectionState = "idle" | "connecting" | "open" | "reconnecting" | "closed";
 
-/** How the client notices a server that has gone silent. */
+/**
+ * How the client notices a server that has gone silent.
+ *
+ * @example Notice a dead server within about ten seconds
+ * ```ts
+ * import * as z from "zod";
+ * import { procedure, router } from "@wsrpc/core";
+ * import { createClient, type HeartbeatOptions } from "@wsrpc/core/client";
+ *
+ * // Ping after 5 s of silence; reconnect if nothing comes 5 s later.
+ * const heartbeat: HeartbeatOptions = { interval: 5_000, timeout: 5_000 };
+ * const api = router({ hello: procedure({ input: z.string(), output: z.string() }) });
+ * const client = createClient(api, { url: "ws://localhost:8000/rpc", heartbeat });
+ * client.close();
+ * ```
+ */
 export interface HeartbeatOptions {
   /** After this many ms without a frame from the server, send a ping. Defaults to 15,000. */
   interval?: number;

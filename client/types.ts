@@ -20,6 +20,23 @@ import type { ConnectionState } from "./transport.ts";
  * Calls a procedure. One that takes no input is called with no argument (or
  * `undefined` before the options); one whose input may be `undefined` takes it
  * optionally. The last argument sets a timeout or an abort signal.
+ *
+ * @example Hand one procedure to code that knows nothing of the client
+ * ```ts
+ * import * as z from "zod";
+ * import { procedure, router } from "@wsrpc/core";
+ * import { createClient, type ProcedureCall } from "@wsrpc/core/client";
+ *
+ * const api = router({
+ *   now: procedure({ output: z.date() }),
+ *   add: procedure({ input: z.tuple([z.number(), z.number()]), output: z.number() }),
+ * });
+ * const client = createClient(api, { url: "ws://localhost:8000/rpc" });
+ * const now: ProcedureCall<typeof api.routes.now> = client.now; // now(): Promise<Date>
+ * const add: ProcedureCall<typeof api.routes.add> = client.add;
+ * const sum = () => add([1, 2], { timeout: 1_000 }); // Promise<number>
+ * client.close();
+ * ```
  */
 export type ProcedureCall<TEndpoint extends Procedure> = InferInput<TEndpoint> extends void
   ? (input?: undefined, options?: CallOptions) => Promise<InferOutput<TEndpoint>>
@@ -27,7 +44,25 @@ export type ProcedureCall<TEndpoint extends Procedure> = InferInput<TEndpoint> e
     ? (input?: InferInput<TEndpoint>, options?: CallOptions) => Promise<InferOutput<TEndpoint>>
   : (input: InferInput<TEndpoint>, options?: CallOptions) => Promise<InferOutput<TEndpoint>>;
 
-/** Opens a subscription: returns a stream of the subscription's events. */
+/**
+ * Opens a subscription: returns a stream of the subscription's events.
+ *
+ * @example Follow any feed of strings
+ * ```ts
+ * import * as z from "zod";
+ * import { router, subscription } from "@wsrpc/core";
+ * import { createClient, type SubscriptionCall } from "@wsrpc/core/client";
+ *
+ * const api = router({ logs: subscription({ input: z.string(), output: z.string() }) });
+ * type Feed = SubscriptionCall<typeof api.routes.logs>; // (input, options?) => stream
+ * async function follow(feed: Feed, source: string, signal: AbortSignal) {
+ *   for await (const line of feed(source, { signal })) console.log(line);
+ * }
+ * const client = createClient(api, { url: "ws://localhost:8000/rpc" });
+ * const tail = (signal: AbortSignal) => follow(client.logs, "web-1", signal);
+ * client.close();
+ * ```
+ */
 export type SubscriptionCall<TEndpoint extends Subscription> = InferInput<TEndpoint> extends void
   ? (input?: undefined, options?: SubscribeOptions) => ClientSubscription<InferOutput<TEndpoint>>
   : undefined extends InferInput<TEndpoint> ? (
@@ -39,7 +74,26 @@ export type SubscriptionCall<TEndpoint extends Subscription> = InferInput<TEndpo
     options?: SubscribeOptions,
   ) => ClientSubscription<InferOutput<TEndpoint>>;
 
-/** The client of a router's entries, nested like the contract. */
+/**
+ * The client of a router's entries, nested like the contract.
+ *
+ * @example Give a part of the app only its part of the API
+ * ```ts
+ * import * as z from "zod";
+ * import { procedure, router } from "@wsrpc/core";
+ * import { createClient, type RouterClient } from "@wsrpc/core/client";
+ *
+ * const chatApi = router({ send: procedure({ input: z.string(), output: z.date() }) });
+ * const api = router({ chat: chatApi, health: procedure({ output: z.boolean() }) });
+ * class ChatPanel {
+ *   constructor(readonly chat: RouterClient<typeof chatApi.routes>) {}
+ *   send = (text: string): Promise<Date> => this.chat.send(text);
+ * }
+ * const client = createClient(api, { url: "ws://localhost:8000/rpc" });
+ * const panel = new ChatPanel(client.chat);
+ * client.close();
+ * ```
+ */
 export type RouterClient<TRecord extends RouterRecord> = {
   readonly [TName in keyof TRecord]: TRecord[TName] extends Procedure
     ? ProcedureCall<TRecord[TName]>
@@ -48,7 +102,26 @@ export type RouterClient<TRecord extends RouterRecord> = {
     : never;
 };
 
-/** The connection of a client: its state and its changes. */
+/**
+ * The connection of a client: its state and its changes.
+ *
+ * @example Follow the state
+ * ```ts
+ * import * as z from "zod";
+ * import { procedure, router } from "@wsrpc/core";
+ * import { type ClientConnection, type ConnectionState, createClient } from "@wsrpc/core/client";
+ * import assert from "node:assert/strict";
+ *
+ * const api = router({ hello: procedure({ input: z.string(), output: z.string() }) });
+ * const client = createClient(api, { url: "ws://localhost:8000/rpc" });
+ * const connection: ClientConnection = client.connection;
+ * const seen: ConnectionState[] = [connection.state];
+ * const stop = connection.onStateChange((state) => seen.push(state));
+ * client.close();
+ * stop();
+ * assert.deepEqual(seen, ["idle", "closed"]);
+ * ```
+ */
 export interface ClientConnection {
   /** Where the connection stands now. */
   readonly state: ConnectionState;
@@ -63,6 +136,22 @@ export interface ClientConnection {
 /**
  * What a client has beside its endpoints. These names (`close`, `ready`,
  * `connection`) are reserved at the top level of a contract used by a client.
+ *
+ * @example After `close()`, calls fail at once
+ * ```ts
+ * import * as z from "zod";
+ * import { ErrorCode, procedure, router, RpcError } from "@wsrpc/core";
+ * import { type ClientControls, createClient } from "@wsrpc/core/client";
+ * import assert from "node:assert/strict";
+ *
+ * const api = router({ hello: procedure({ input: z.string(), output: z.string() }) });
+ * const client = createClient(api, { url: "ws://localhost:8000/rpc" });
+ * const controls: ClientControls = client; // await controls.ready() to connect up front
+ * controls.close();
+ * const lost = (error: RpcError) => error.code === ErrorCode.ConnectionLost;
+ * await assert.rejects(controls.ready(), lost);
+ * await assert.rejects(client.hello("world"), lost);
+ * ```
  */
 export interface ClientControls {
   /**
@@ -79,5 +168,22 @@ export interface ClientControls {
   readonly connection: ClientConnection;
 }
 
-/** A typed client of a contract. */
+/**
+ * A typed client of a contract.
+ *
+ * @example One client for the whole app, typed from the contract's type alone
+ * ```ts
+ * import * as z from "zod";
+ * import { procedure, router } from "@wsrpc/core";
+ * import { type Client, createClient } from "@wsrpc/core/client";
+ *
+ * const api = router({ hello: procedure({ input: z.string(), output: z.string() }) });
+ * let shared: Client<typeof api> | undefined;
+ * function rpc(): Client<typeof api> {
+ *   return shared ??= createClient<typeof api>({ url: "ws://localhost:8000/rpc" });
+ * }
+ * const greet = (name: string): Promise<string> => rpc().hello(name);
+ * rpc().close();
+ * ```
+ */
 export type Client<TRouter extends Router> = RouterClient<TRouter["routes"]> & ClientControls;

@@ -8,6 +8,21 @@
  * The limits a server enforces. Every one has a safe default (see
  * {@linkcode DEFAULT_LIMITS}); set `Infinity` to turn one off. PROTOCOL.md says
  * what a client sees when it goes over each.
+ *
+ * @example Tighter limits for a small API
+ * ```ts
+ * import * as z from "zod";
+ * import { procedure, router } from "@wsrpc/core";
+ * import { createHandler, DEFAULT_LIMITS, type Limits } from "@wsrpc/core/server";
+ * import assert from "node:assert/strict";
+ *
+ * // Set only what you change; every other limit keeps its default.
+ * const limits: Partial<Limits> = { maxMessageSize: 64 * 1024, maxSubscriptions: 5 };
+ * const api = router({ hello: procedure({ input: z.string(), output: z.string() }) });
+ * const rpc = createHandler(api, { limits, handlers: { hello: ({ input }) => input } });
+ * const effective: Limits = { ...DEFAULT_LIMITS, ...limits };
+ * assert.equal(effective.maxBatchLength, 100);
+ * ```
  */
 export interface Limits {
   /**

@@ -12,7 +12,29 @@ import type { Limits } from "./limits.ts";
 import type { OriginPolicy } from "./origin.ts";
 import type { Handlers, Middleware } from "./types.ts";
 
-/** What is known of an error reported to `onError`. */
+/**
+ * What is known of an error reported to `onError`.
+ *
+ * @example Say where an error came from
+ * ```ts
+ * import * as z from "zod";
+ * import { ErrorCode, procedure, router, RpcError } from "@wsrpc/core";
+ * import { createHandler, type ErrorInfo } from "@wsrpc/core/server";
+ * import assert from "node:assert/strict";
+ *
+ * const api = router({ hello: procedure({ input: z.string(), output: z.string() }) });
+ * const seen: string[] = [];
+ * // `path` when a call failed, `request` when making the context did.
+ * const onError = (error: RpcError, info: ErrorInfo<unknown>) =>
+ *   seen.push(`${info.path ?? info.request?.url}: ${error.message}`);
+ * const context = (): unknown => {
+ *   throw new RpcError(ErrorCode.Unauthorized, "Sign in first");
+ * };
+ * const rpc = createHandler(api, { context, onError, handlers: { hello: ({ input }) => input } });
+ * await rpc(new Request("http://localhost/rpc", { headers: { upgrade: "websocket" } }));
+ * assert.deepEqual(seen, ["http://localhost/rpc: Sign in first"]);
+ * ```
+ */
 export interface ErrorInfo<TCtx> {
   /** The dotted path of the endpoint, when the error came from a call. */
   path?: string;
@@ -22,7 +44,27 @@ export interface ErrorInfo<TCtx> {
   request?: Request;
 }
 
-/** What `context` is given beside the upgrade request. */
+/**
+ * What `context` is given beside the upgrade request.
+ *
+ * @example Credentials from the first frame, the address from `Deno.serve`
+ * ```ts
+ * import * as z from "zod";
+ * import { procedure, router } from "@wsrpc/core";
+ * import { type ContextExtra, createHandler } from "@wsrpc/core/server";
+ * import assert from "node:assert/strict";
+ *
+ * const Params = z.object({ token: z.string() });
+ * function context(_request: Request, { params, info }: ContextExtra<z.infer<typeof Params>>) {
+ *   const address = info?.remoteAddr;
+ *   return { token: params.token, ip: address && "hostname" in address ? address.hostname : "" };
+ * }
+ * const api = router({ hello: procedure({ input: z.string(), output: z.string() }) });
+ * createHandler(api)({ connectionParams: Params, context, handlers: { hello: () => "hi" } });
+ * const extra = { info: undefined, params: { token: "t0k" } };
+ * assert.deepEqual(context(new Request("http://localhost/rpc"), extra), { token: "t0k", ip: "" });
+ * ```
+ */
 export interface ContextExtra<TParams> {
   /** The connection's details from `Deno.serve`, when the handler was given them. */
   info: Deno.ServeHandlerInfo | undefined;
@@ -33,7 +75,27 @@ export interface ContextExtra<TParams> {
   params: TParams;
 }
 
-/** The options of {@linkcode createHandler}. */
+/**
+ * The options of {@linkcode createHandler}.
+ *
+ * @example Options kept apart from the call
+ * ```ts
+ * import * as z from "zod";
+ * import { procedure, router } from "@wsrpc/core";
+ * import { createHandler, type ServerOptions } from "@wsrpc/core/server";
+ *
+ * const api = router({ hello: procedure({ input: z.string(), output: z.string() }) });
+ * type Ctx = { user: string };
+ * const options: ServerOptions<typeof api.routes, Ctx> = {
+ *   context: (request) => ({ user: request.headers.get("x-user") ?? "guest" }),
+ *   handlers: { hello: ({ input, ctx }) => `${ctx.user} says hello to ${input}` },
+ *   origins: ["https://app.example.com"],
+ *   limits: { maxSubscriptions: 10 },
+ *   idleTimeout: 60,
+ * };
+ * const rpc = createHandler(api, options);
+ * ```
+ */
 export interface ServerOptions<TRecord extends RouterRecord, TCtx, TParams = undefined> {
   /** The handler of every endpoint, nested like the contract. */
   handlers: Handlers<TRecord, TCtx>;
@@ -93,7 +155,24 @@ export interface ServerOptions<TRecord extends RouterRecord, TCtx, TParams = und
   idleTimeout?: number;
 }
 
-/** The options of {@linkcode RpcHandler.shutdown}. */
+/**
+ * The options of {@linkcode RpcHandler.shutdown}.
+ *
+ * @example Give running calls five seconds
+ * ```ts
+ * import * as z from "zod";
+ * import { procedure, router } from "@wsrpc/core";
+ * import { createHandler, type ShutdownOptions } from "@wsrpc/core/server";
+ * import assert from "node:assert/strict";
+ *
+ * const api = router({ hello: procedure({ input: z.string(), output: z.string() }) });
+ * const rpc = createHandler(api, { handlers: { hello: ({ input }) => input } });
+ * const options: ShutdownOptions = { timeout: 5_000 };
+ * await rpc.shutdown(options); // no connections: resolves at once
+ * const headers = { upgrade: "websocket" };
+ * assert.equal((await rpc(new Request("http://localhost/rpc", { headers }))).status, 503);
+ * ```
+ */
 export interface ShutdownOptions {
   /**
    * How long running calls may take to finish, in milliseconds, before the
@@ -105,6 +184,22 @@ export interface ShutdownOptions {
 /**
  * A function that serves wsrpc; it fits `Deno.serve`. It also counts its
  * connections and shuts down gracefully.
+ *
+ * @example Mount it, and answer a plain HTTP request
+ * ```ts
+ * import * as z from "zod";
+ * import { procedure, router } from "@wsrpc/core";
+ * import { createHandler, type RpcHandler } from "@wsrpc/core/server";
+ * import assert from "node:assert/strict";
+ *
+ * const api = router({ hello: procedure({ input: z.string(), output: z.string() }) });
+ * const rpc: RpcHandler = createHandler(api, { handlers: { hello: ({ input }) => input } });
+ * const app = (request: Request, info?: Deno.ServeHandlerInfo) =>
+ *   new URL(request.url).pathname === "/rpc" ? rpc(request, info) : new Response("Home");
+ * // Deno.serve(app); and on SIGTERM: await rpc.shutdown();
+ * assert.equal(rpc.connections, 0);
+ * assert.equal((await app(new Request("http://localhost/rpc"))).status, 426); // not an upgrade
+ * ```
  */
 export interface RpcHandler {
   /** Upgrades a request to a wsrpc connection, or answers why it can't. */

@@ -22,6 +22,21 @@
  *
  * A request without an `Origin` header does not come from a browser page
  * (browsers always send one) and is never refused by this check.
+ *
+ * @example Only the app's own site may connect
+ * ```ts
+ * import * as z from "zod";
+ * import { procedure, router } from "@wsrpc/core";
+ * import { createHandler, type OriginPolicy } from "@wsrpc/core/server";
+ * import assert from "node:assert/strict";
+ *
+ * const origins: OriginPolicy = ["https://app.example.com"];
+ * const api = router({ hello: procedure({ input: z.string(), output: z.string() }) });
+ * const rpc = createHandler(api, { origins, handlers: { hello: ({ input }) => input } });
+ * const headers = { upgrade: "websocket", origin: "https://evil.example" };
+ * const response = await rpc(new Request("https://api.example.com/rpc", { headers }));
+ * assert.equal(response.status, 403);
+ * ```
  */
 export type OriginPolicy =
   | "*"

@@ -4,7 +4,20 @@
  * @module
  */
 
-/** An event with an id, as yielded by a resumable subscription. */
+/**
+ * An event with an id, as yielded by a resumable subscription.
+ *
+ * @example Tell tracked events from plain ones
+ * ```ts
+ * import { Tracked, tracked } from "@wsrpc/core/server";
+ * import assert from "node:assert/strict";
+ *
+ * const event: Tracked<{ text: string }> = tracked("41", { text: "hi" });
+ * assert.ok(event instanceof Tracked);
+ * assert.equal(event.id, "41"); // the client sends it back as `lastEventId`
+ * assert.deepEqual(event.value, { text: "hi" }); // the client receives only this
+ * ```
+ */
 export class Tracked<T> {
   /** The event's id: the client sends back the last one it saw. */
   readonly id: string;

@@ -11,7 +11,20 @@ import { SuperJSON } from "superjson";
 import { safeMeta } from "./meta_guard.ts";
 import type { Meta } from "./wire.ts";
 
-/** A value split into its JSON part and the meta needed to restore it. */
+/**
+ * A value split into its JSON part and the meta needed to restore it.
+ *
+ * @example A Date split into JSON and meta
+ * ```ts
+ * import { type Encoded, superjsonCodec } from "@wsrpc/core";
+ * import assert from "node:assert/strict";
+ *
+ * const encoded: Encoded = superjsonCodec.encode({ at: new Date(0) });
+ * assert.deepEqual(encoded.json, { at: "1970-01-01T00:00:00.000Z" });
+ * assert.deepEqual(encoded.meta, { values: { at: ["Date"] }, v: 1 });
+ * assert.equal(superjsonCodec.encode({ n: 1 }).meta, undefined); // plain JSON needs none
+ * ```
+ */
 export interface Encoded {
   /** The JSON part. */
   json: unknown;

@@ -8,7 +8,24 @@
 
 import type { AnySchema, InferSchemaInput, InferSchemaOutput } from "./standard_schema.ts";
 
-/** What {@linkcode procedure} and {@linkcode subscription} are given. */
+/**
+ * What {@linkcode procedure} and {@linkcode subscription} are given.
+ *
+ * @example A definition kept apart from its procedure
+ * ```ts
+ * import * as z from "zod";
+ * import { type EndpointDefinition, procedure } from "@wsrpc/core";
+ * import assert from "node:assert/strict";
+ *
+ * const definition: EndpointDefinition<z.ZodString, z.ZodNumber> = {
+ *   input: z.string(),
+ *   output: z.number(),
+ *   description: "The length of a string",
+ *   idempotent: true,
+ * };
+ * assert.equal(procedure(definition).idempotent, true);
+ * ```
+ */
 export interface EndpointDefinition<
   TInput extends AnySchema | undefined,
   TOutput extends AnySchema,
@@ -26,7 +43,21 @@ export interface EndpointDefinition<
   idempotent?: boolean;
 }
 
-/** A request → response endpoint in a contract. */
+/**
+ * A request → response endpoint in a contract.
+ *
+ * @example Read a procedure's settings
+ * ```ts
+ * import * as z from "zod";
+ * import { type Procedure, procedure } from "@wsrpc/core";
+ * import assert from "node:assert/strict";
+ *
+ * const now: Procedure<undefined, z.ZodDate> = procedure({ output: z.date(), idempotent: true });
+ * assert.equal(now.kind, "procedure");
+ * assert.equal(now.input, undefined);
+ * assert.equal(now.idempotent, true);
+ * ```
+ */
 export interface Procedure<
   TInput extends AnySchema | undefined = AnySchema | undefined,
   TOutput extends AnySchema = AnySchema,
@@ -43,7 +74,20 @@ export interface Procedure<
   readonly idempotent: boolean;
 }
 
-/** A server push endpoint in a contract: one request, then a stream of events. */
+/**
+ * A server push endpoint in a contract: one request, then a stream of events.
+ *
+ * @example Read a subscription's settings
+ * ```ts
+ * import * as z from "zod";
+ * import { type Subscription, subscription } from "@wsrpc/core";
+ * import assert from "node:assert/strict";
+ *
+ * const ticks: Subscription<undefined, z.ZodNumber> = subscription({ output: z.number() });
+ * assert.equal(ticks.kind, "subscription");
+ * assert.equal(ticks.idempotent, false);
+ * ```
+ */
 export interface Subscription<
   TInput extends AnySchema | undefined = AnySchema | undefined,
   TOutput extends AnySchema = AnySchema,
@@ -60,16 +104,58 @@ export interface Subscription<
   readonly idempotent: boolean;
 }
 
-/** A procedure or a subscription. */
+/**
+ * A procedure or a subscription.
+ *
+ * @example Tell the two kinds apart by `kind`
+ * ```ts
+ * import * as z from "zod";
+ * import { type Endpoint, flattenRouter, procedure, router, subscription } from "@wsrpc/core";
+ * import assert from "node:assert/strict";
+ *
+ * const api = router({
+ *   now: procedure({ output: z.date() }),
+ *   ticks: subscription({ output: z.number() }),
+ * });
+ * const endpoints: Endpoint[] = [...flattenRouter(api).values()];
+ * assert.deepEqual(endpoints.map((endpoint) => endpoint.kind), ["procedure", "subscription"]);
+ * ```
+ */
 export type Endpoint = Procedure | Subscription;
 
-/** The entries of a router: endpoints and nested routers, by name. */
+/**
+ * The entries of a router: endpoints and nested routers, by name.
+ *
+ * @example Gather routes before making the router
+ * ```ts
+ * import * as z from "zod";
+ * import { procedure, router, type RouterRecord } from "@wsrpc/core";
+ * import assert from "node:assert/strict";
+ *
+ * const routes = { now: procedure({ output: z.date() }) } satisfies RouterRecord;
+ * const api = router(routes);
+ * assert.equal(api.routes.now.kind, "procedure");
+ * ```
+ */
 export interface RouterRecord {
   /** An endpoint or a nested router, under its route name. */
   readonly [name: string]: Endpoint | Router;
 }
 
-/** A namespace of endpoints and nested routers. */
+/**
+ * A namespace of endpoints and nested routers.
+ *
+ * @example A function that takes any contract
+ * ```ts
+ * import * as z from "zod";
+ * import { procedure, type Router, router } from "@wsrpc/core";
+ * import assert from "node:assert/strict";
+ *
+ * const routeNames = (api: Router): string[] => Object.keys(api.routes);
+ * const api = router({ now: procedure({ output: z.date() }), chat: router({}) });
+ * assert.deepEqual(routeNames(api), ["now", "chat"]);
+ * ```
+ */
 export interface Router<TRecord extends RouterRecord = RouterRecord> {
   /** Tells a router from an endpoint at run time. */
   readonly kind: "router";
@@ -77,20 +163,80 @@ export interface Router<TRecord extends RouterRecord = RouterRecord> {
   readonly routes: TRecord;
 }
 
-/** The type a client sends for an endpoint: `void` when it takes no input. */
+/**
+ * The type a client sends for an endpoint: `void` when it takes no input.
+ *
+ * @example What a caller may send
+ * ```ts
+ * import * as z from "zod";
+ * import { type InferInput, procedure } from "@wsrpc/core";
+ * import assert from "node:assert/strict";
+ *
+ * const search = procedure({
+ *   input: z.object({ query: z.string(), limit: z.number().default(10) }),
+ *   output: z.array(z.string()),
+ * });
+ * const input: InferInput<typeof search> = { query: "deno" }; // `limit` may be left out
+ * assert.equal(input.limit, undefined);
+ * ```
+ */
 export type InferInput<TEndpoint extends Endpoint> = TEndpoint["input"] extends AnySchema
   ? InferSchemaInput<TEndpoint["input"]>
   : void;
 
-/** The type a handler receives for an endpoint, after validation. */
+/**
+ * The type a handler receives for an endpoint, after validation.
+ *
+ * @example What a handler gets, defaults filled in
+ * ```ts
+ * import * as z from "zod";
+ * import { type InferParsedInput, procedure } from "@wsrpc/core";
+ * import assert from "node:assert/strict";
+ *
+ * const search = procedure({
+ *   input: z.object({ query: z.string(), limit: z.number().default(10) }),
+ *   output: z.array(z.string()),
+ * });
+ * const parsed: InferParsedInput<typeof search> = search.input.parse({ query: "deno" });
+ * assert.equal(parsed.limit, 10); // always a number here
+ * ```
+ */
 export type InferParsedInput<TEndpoint extends Endpoint> = TEndpoint["input"] extends AnySchema
   ? InferSchemaOutput<TEndpoint["input"]>
   : undefined;
 
-/** The type a client receives: a call's result or a subscription's event. */
+/**
+ * The type a client receives: a call's result or a subscription's event.
+ *
+ * @example What a caller gets back
+ * ```ts
+ * import * as z from "zod";
+ * import { type InferOutput, subscription } from "@wsrpc/core";
+ * import assert from "node:assert/strict";
+ *
+ * const messages = subscription({ output: z.object({ text: z.string(), at: z.date() }) });
+ * const event: InferOutput<typeof messages> = { text: "hi", at: new Date(0) };
+ * assert.equal(event.at.getTime(), 0); // `at` is a Date, not a string
+ * ```
+ */
 export type InferOutput<TEndpoint extends Endpoint> = InferSchemaOutput<TEndpoint["output"]>;
 
-/** The type a handler returns or yields, before output validation. */
+/**
+ * The type a handler returns or yields, before output validation.
+ *
+ * @example What a handler may return
+ * ```ts
+ * import * as z from "zod";
+ * import { type InferHandlerOutput, procedure } from "@wsrpc/core";
+ * import assert from "node:assert/strict";
+ *
+ * const post = procedure({
+ *   output: z.object({ text: z.string(), pinned: z.boolean().default(false) }),
+ * });
+ * const returned: InferHandlerOutput<typeof post> = { text: "hi" }; // `pinned` may be left out
+ * assert.deepEqual(post.output.parse(returned), { text: "hi", pinned: false });
+ * ```
+ */
 export type InferHandlerOutput<TEndpoint extends Endpoint> = InferSchemaInput<TEndpoint["output"]>;
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;

@@ -56,14 +56,39 @@ export const ErrorCode = {
   TooManyRequests: -32029,
 } as const;
 
-/** The name of an entry in {@linkcode ErrorCode}. */
+/**
+ * The name of an entry in {@linkcode ErrorCode}.
+ *
+ * @example From a name to a code and back
+ * ```ts
+ * import { ErrorCode, type ErrorCodeName, RpcError } from "@wsrpc/core";
+ * import assert from "node:assert/strict";
+ *
+ * const name: ErrorCodeName = "NotFound";
+ * assert.equal(ErrorCode[name], -32004);
+ * assert.equal(new RpcError(ErrorCode[name], "No such room").codeName, name);
+ * ```
+ */
 export type ErrorCodeName = keyof typeof ErrorCode;
 
 const namesByCode: ReadonlyMap<number, ErrorCodeName> = new Map(
   (Object.keys(ErrorCode) as ErrorCodeName[]).map((name) => [ErrorCode[name], name]),
 );
 
-/** What an {@linkcode RpcError} is made from, beside its message. */
+/**
+ * What an {@linkcode RpcError} is made from, beside its message.
+ *
+ * @example Send data, keep the cause
+ * ```ts
+ * import { ErrorCode, RpcError, type RpcErrorOptions } from "@wsrpc/core";
+ * import assert from "node:assert/strict";
+ *
+ * const options: RpcErrorOptions = { data: { room: "general" }, cause: new Error("no row") };
+ * const error = new RpcError(ErrorCode.NotFound, "No such room", options);
+ * assert.deepEqual(error.data, { room: "general" });
+ * assert.equal(error.cause, options.cause);
+ * ```
+ */
 export interface RpcErrorOptions {
   /** Extra detail that is sent to the client. It must be serializable. */
   data?: unknown;

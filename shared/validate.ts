@@ -7,7 +7,22 @@
 import { ErrorCode, RpcError } from "./errors.ts";
 import type { AnySchema, SchemaIssue, ValidationResult } from "./standard_schema.ts";
 
-/** A validation issue as it travels in `error.data.issues`. */
+/**
+ * A validation issue as it travels in `error.data.issues`.
+ *
+ * @example Read the issues of an invalid params error
+ * ```ts
+ * import { ErrorCode, RpcError, type WireIssue } from "@wsrpc/core";
+ * import assert from "node:assert/strict";
+ *
+ * const issues: WireIssue[] = [
+ *   { message: "Too small", path: ["items", 0, "text"], code: "too_small" },
+ * ];
+ * const error = new RpcError(ErrorCode.InvalidParams, "Invalid params", { data: { issues } });
+ * const [first] = (error.data as { issues: WireIssue[] }).issues;
+ * assert.equal(first?.path.join("."), "items.0.text");
+ * ```
+ */
 export interface WireIssue {
   /** What is wrong. */
   message: string;

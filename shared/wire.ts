@@ -6,16 +6,54 @@
  * @module
  */
 
-/** A request id: a string or a number; `null` only in replies to unreadable requests. */
+/**
+ * A request id: a string or a number; `null` only in replies to unreadable requests.
+ *
+ * @example Match replies to pending calls
+ * ```ts
+ * import type { RequestId } from "@wsrpc/core";
+ * import assert from "node:assert/strict";
+ *
+ * const pending = new Map<RequestId, string>([[1, "hello"], ["a7", "chat.send"]]);
+ * const replyId: RequestId = "a7";
+ * assert.equal(pending.get(replyId), "chat.send");
+ * ```
+ */
 export type RequestId = string | number | null;
 
 /**
  * superjson's description of the values in a payload that JSON can't carry
  * (Date, Map, Set, BigInt, undefined, …). Absent when the payload is plain JSON.
+ *
+ * @example The meta of a Map
+ * ```ts
+ * import { type Meta, superjsonCodec } from "@wsrpc/core";
+ * import assert from "node:assert/strict";
+ *
+ * const encoded = superjsonCodec.encode(new Map([["a", 1]]));
+ * const meta: Meta | undefined = encoded.meta; // how to rebuild the Map from `encoded.json`
+ * assert.deepEqual(meta, { values: ["map"], v: 1 });
+ * assert.deepEqual(superjsonCodec.decode(encoded.json, meta), new Map([["a", 1]]));
+ * ```
  */
 export type Meta = Record<string, unknown>;
 
-/** A call, a subscribe or an unsubscribe (with an id), or a notification (without). */
+/**
+ * A call, a subscribe or an unsubscribe (with an id), or a notification (without).
+ *
+ * @example A call as it goes over the wire
+ * ```ts
+ * import type { RequestFrame } from "@wsrpc/core";
+ * import assert from "node:assert/strict";
+ *
+ * const frame: RequestFrame = { jsonrpc: "2.0", id: 1, method: "hello", params: ["world"] };
+ * assert.equal(frame.method, "hello");
+ * assert.equal(
+ *   JSON.stringify(frame),
+ *   '{"jsonrpc":"2.0","id":1,"method":"hello","params":["world"]}',
+ * );
+ * ```
+ */
 export interface RequestFrame {
   /** Always `"2.0"`. */
   jsonrpc: "2.0";
@@ -31,7 +69,19 @@ export interface RequestFrame {
   lastEventId?: string;
 }
 
-/** The reply to a request that succeeded. */
+/**
+ * The reply to a request that succeeded.
+ *
+ * @example The reply to `hello`
+ * ```ts
+ * import type { SuccessFrame } from "@wsrpc/core";
+ * import assert from "node:assert/strict";
+ *
+ * const reply: SuccessFrame = { jsonrpc: "2.0", id: 1, result: "hello world" };
+ * assert.equal(reply.id, 1);
+ * assert.equal(reply.result, "hello world");
+ * ```
+ */
 export interface SuccessFrame {
   /** Always `"2.0"`. */
   jsonrpc: "2.0";
@@ -43,7 +93,19 @@ export interface SuccessFrame {
   meta?: Meta;
 }
 
-/** The `error` member of an error reply. */
+/**
+ * The `error` member of an error reply.
+ *
+ * @example Turn it into an RpcError
+ * ```ts
+ * import { ErrorCode, type ErrorObject, RpcError } from "@wsrpc/core";
+ * import assert from "node:assert/strict";
+ *
+ * const error: ErrorObject = { code: ErrorCode.MethodNotFound, message: "Method not found" };
+ * const thrown = new RpcError(error.code, error.message, { data: error.data });
+ * assert.equal(thrown.codeName, "MethodNotFound");
+ * ```
+ */
 export interface ErrorObject {
   /** A code from the error table, or an application code. */
   code: number;
@@ -53,7 +115,22 @@ export interface ErrorObject {
   data?: unknown;
 }
 
-/** The reply to a request that failed. */
+/**
+ * The reply to a request that failed.
+ *
+ * @example The reply to a frame that is not JSON
+ * ```ts
+ * import { ErrorCode, type ErrorFrame } from "@wsrpc/core";
+ * import assert from "node:assert/strict";
+ *
+ * const reply: ErrorFrame = {
+ *   jsonrpc: "2.0",
+ *   id: null, // the request's id could not be read
+ *   error: { code: ErrorCode.ParseError, message: "Parse error" },
+ * };
+ * assert.equal(reply.error.code, -32700);
+ * ```
+ */
 export interface ErrorFrame {
   /** Always `"2.0"`. */
   jsonrpc: "2.0";
@@ -65,10 +142,42 @@ export interface ErrorFrame {
   meta?: Meta;
 }
 
-/** A reply: success or error. */
+/**
+ * A reply: success or error.
+ *
+ * @example Settle a call from its reply
+ * ```ts
+ * import { type ResponseFrame, RpcError } from "@wsrpc/core";
+ * import assert from "node:assert/strict";
+ *
+ * const settle = (reply: ResponseFrame): unknown => {
+ *   if ("error" in reply) throw new RpcError(reply.error.code, reply.error.message);
+ *   return reply.result;
+ * };
+ * assert.equal(settle({ jsonrpc: "2.0", id: 1, result: 42 }), 42);
+ * const failed: ResponseFrame = { jsonrpc: "2.0", id: 2, error: { code: -32601, message: "No" } };
+ * assert.throws(() => settle(failed), RpcError);
+ * ```
+ */
 export type ResponseFrame = SuccessFrame | ErrorFrame;
 
-/** Control methods, which JSON-RPC 2.0 reserves with the `rpc.` prefix. */
+/**
+ * Control methods, which JSON-RPC 2.0 reserves with the `rpc.` prefix.
+ *
+ * @example End a subscription by hand
+ * ```ts
+ * import { Method, type RequestFrame } from "@wsrpc/core";
+ * import assert from "node:assert/strict";
+ *
+ * const frame: RequestFrame = {
+ *   jsonrpc: "2.0",
+ *   id: 8,
+ *   method: Method.Unsubscribe,
+ *   params: { subscription: 7 },
+ * };
+ * assert.equal(frame.method, "rpc.unsubscribe");
+ * ```
+ */
 export const Method = {
   /** Server → client notification: one event of a subscription. */
   Data: "rpc.data",
@@ -88,7 +197,19 @@ export const Method = {
   Connect: "rpc.connect",
 } as const;
 
-/** The params of `rpc.data`. */
+/**
+ * The params of `rpc.data`.
+ *
+ * @example One event of subscription 7
+ * ```ts
+ * import { type DataParams, Method, type RequestFrame } from "@wsrpc/core";
+ * import assert from "node:assert/strict";
+ *
+ * const params: DataParams = { subscription: 7, id: "42", data: { text: "hi" } };
+ * const event: RequestFrame = { jsonrpc: "2.0", method: Method.Data, params };
+ * assert.equal(event.method, "rpc.data");
+ * ```
+ */
 export interface DataParams {
   /** The id of the request that opened the subscription. */
   subscription: string | number;
@@ -98,7 +219,22 @@ export interface DataParams {
   data: unknown;
 }
 
-/** The params of `rpc.error`. */
+/**
+ * The params of `rpc.error`.
+ *
+ * @example Subscription 7 ended with an error
+ * ```ts
+ * import { ErrorCode, Method, type RequestFrame, type SubscriptionErrorParams } from "@wsrpc/core";
+ * import assert from "node:assert/strict";
+ *
+ * const params: SubscriptionErrorParams = {
+ *   subscription: 7,
+ *   error: { code: ErrorCode.Forbidden, message: "You left the room" },
+ * };
+ * const frame: RequestFrame = { jsonrpc: "2.0", method: Method.Error, params };
+ * assert.equal(frame.method, "rpc.error");
+ * ```
+ */
 export interface SubscriptionErrorParams {
   /** The id of the request that opened the subscription. */
   subscription: string | number;
