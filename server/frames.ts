@@ -89,10 +89,9 @@ export function subscriptionErrorText(
 }
 
 /**
- * The `rpc.data` notification of one event, as text. Plain JSON events, the
- * hot path of every subscription, are spliced into a template instead of
- * going through a wrapper object; rich ones go through the codec whole, so
- * that `meta` describes `params` as the protocol says.
+ * The `rpc.data` notification of one event, as text. The codec sees the whole
+ * params once, so that `meta` describes `params` as the protocol says and a
+ * rich event is encoded a single time.
  */
 export function eventText(
   codec: Codec,
@@ -100,17 +99,10 @@ export function eventText(
   eventId: string | undefined,
   data: unknown,
 ): string {
-  const { json, meta } = codec.encode(data);
-  if (meta !== undefined) {
-    const params = eventId === undefined
-      ? { subscription, data }
-      : { subscription, id: eventId, data };
-    return notificationText(codec, Method.Data, params);
-  }
-  const id = eventId === undefined ? "" : `,"id":${JSON.stringify(eventId)}`;
-  return `{"jsonrpc":"2.0","method":"rpc.data","params":{"subscription":${
-    JSON.stringify(subscription)
-  }${id},"data":${JSON.stringify(json)}}}`;
+  const params = eventId === undefined
+    ? { subscription, data }
+    : { subscription, id: eventId, data };
+  return notificationText(codec, Method.Data, params);
 }
 
 /** A server notification, as text. */
