@@ -53,6 +53,7 @@ export type {
   DataParams,
   ErrorFrame,
   ErrorObject,
+  GapParams,
   Meta,
   RequestFrame,
   RequestId,

@@ -188,6 +188,7 @@ export function createClient<TRouter extends Router>(
       return new LazyCall(
         () => callProcedure(path, input, extra as CallOptions | undefined, undefined),
         openSubscription(path, input, extra as SubscribeOptions | undefined, undefined),
+        (extra as SubscribeOptions | undefined)?.onGap,
       );
     }
     const endpoint = endpoints.get(path);
@@ -195,7 +196,11 @@ export function createClient<TRouter extends Router>(
       return Promise.reject(new RpcError(ErrorCode.MethodNotFound, `Method not found: ${path}`));
     }
     if (endpoint.kind === "subscription") {
-      return new Stream(openSubscription(path, input, extra as SubscribeOptions, endpoint));
+      const subscribeOptions = extra as SubscribeOptions | undefined;
+      return new Stream(
+        openSubscription(path, input, subscribeOptions, endpoint),
+        subscribeOptions?.onGap,
+      );
     }
     return callProcedure(path, input, extra as CallOptions | undefined, endpoint);
   };

@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { SubscriptionGap } from "./options.ts";
 import type { OpenSubscription } from "./subscription.ts";
 import {
   type ClientSubscription,
@@ -18,16 +19,23 @@ import {
 export class LazyCall<T> implements PromiseLike<T>, ClientSubscription<T> {
   readonly #call: () => Promise<T>;
   readonly #open: OpenSubscription;
+  readonly #onGap: ((gap: SubscriptionGap) => void) | undefined;
   #promise: Promise<T> | undefined;
   #stream: Stream<T> | undefined;
 
   /**
    * @param call Sends the call as a procedure.
    * @param open Opens it as a subscription.
+   * @param onGap Hears a subscription's gaps.
    */
-  constructor(call: () => Promise<unknown>, open: OpenSubscription) {
+  constructor(
+    call: () => Promise<unknown>,
+    open: OpenSubscription,
+    onGap?: (gap: SubscriptionGap) => void,
+  ) {
     this.#call = call as () => Promise<T>;
     this.#open = open;
+    this.#onGap = onGap;
   }
 
   then<TResult1 = T, TResult2 = never>(
@@ -64,7 +72,7 @@ export class LazyCall<T> implements PromiseLike<T>, ClientSubscription<T> {
   }
 
   #asStream(): Stream<T> {
-    this.#stream ??= new Stream<T>(this.#open);
+    this.#stream ??= new Stream<T>(this.#open, this.#onGap);
     return this.#stream;
   }
 }

@@ -16,7 +16,7 @@
  */
 
 export { createClient } from "./client.ts";
-export type { CallOptions, ClientOptions, SubscribeOptions } from "./options.ts";
+export type { CallOptions, ClientOptions, SubscribeOptions, SubscriptionGap } from "./options.ts";
 export type { ReconnectOptions } from "./backoff.ts";
 export type { ClientSubscription, Observer, Unsubscribable } from "./subscription.ts";
 export type { ConnectionState, HeartbeatOptions, WebSocketConstructor } from "./transport.ts";

@@ -133,4 +133,36 @@ export interface CallOptions {
 export interface SubscribeOptions {
   /** Ends the subscription when it fires. */
   signal?: AbortSignal;
+  /**
+   * Hears that events were missed (the server could not replay them after a
+   * reconnect, or the subscriber fell too far behind), in order with the
+   * events: refetch what the events describe, then carry on. Without it (or
+   * an observer's `onGap`), a gap ends the subscription with `EventsMissed`.
+   */
+  onGap?: (gap: SubscriptionGap) => void;
+}
+
+/**
+ * Events a subscription missed, as its `onGap` hears it.
+ *
+ * @example Reload a room's history after a gap
+ * ```ts
+ * import type { SubscriptionGap } from "@wsrpc/core/client";
+ *
+ * const reload = (room: string) => console.log(`reloading ${room}`);
+ * const onGap = (gap: SubscriptionGap) => {
+ *   console.warn(`missed messages (${gap.reason}); now at ${gap.position}`);
+ *   reload("general");
+ * };
+ * onGap({ reason: "trimmed", position: "k3x9:120" });
+ * ```
+ */
+export interface SubscriptionGap {
+  /**
+   * Why: `trimmed` (the history no longer holds them), `epoch` (the server's
+   * store lost the stream) or `limit` (more were missed than the server replays).
+   */
+  readonly reason: string;
+  /** The position the subscription carries on from. */
+  readonly position: string;
 }

@@ -282,6 +282,14 @@ export class RequestManager {
         if (typeof params.id === "string") subscription.lastEventId = params.id;
         subscription.sink.data(params.data);
         break;
+      case Method.Position:
+        if (typeof params.id === "string") subscription.lastEventId = params.id;
+        break;
+      case Method.Gap:
+        if (typeof params.id !== "string") break;
+        subscription.lastEventId = params.id;
+        subscription.sink.gap({ reason: String(params.reason), position: params.id });
+        break;
       case Method.Complete:
         this.#subscriptions.delete(params.subscription);
         subscription.sink.complete();

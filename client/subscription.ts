@@ -5,7 +5,8 @@
  * @module
  */
 
-import type { RpcError } from "../shared/errors.ts";
+import { ErrorCode, RpcError } from "../shared/errors.ts";
+import type { SubscriptionGap } from "./options.ts";
 
 /**
  * Callbacks for {@linkcode ClientSubscription.subscribe}.
@@ -35,6 +36,11 @@ export interface Observer<T> {
   onError?: (error: RpcError) => void;
   /** Called when the server ends the subscription normally. */
   onComplete?: () => void;
+  /**
+   * Hears that events were missed, in order with the events. Without it (or
+   * the subscribe option `onGap`), a gap ends the subscription with `EventsMissed`.
+   */
+  onGap?: (gap: SubscriptionGap) => void;
 }
 
 /**
@@ -99,6 +105,8 @@ export interface SubscriptionSink {
   error(error: RpcError): void;
   /** The subscription ended normally. */
   complete(): void;
+  /** Events were missed. */
+  gap(gap: SubscriptionGap): void;
 }
 
 /** Opens the subscription on the server; returns a function that ends it. */
@@ -106,22 +114,36 @@ export type OpenSubscription = (sink: SubscriptionSink) => () => void;
 
 type State = "idle" | "open" | "ended";
 
+/** A gap waiting in the buffer among the events. */
+class GapMark {
+  readonly gap: SubscriptionGap;
+  constructor(gap: SubscriptionGap) {
+    this.gap = gap;
+  }
+}
+
 /**
  * A subscription that opens on first use and buffers events until they are
  * read.
  */
 export class Stream<T> implements ClientSubscription<T> {
   readonly #open: OpenSubscription;
+  readonly #onGap: ((gap: SubscriptionGap) => void) | undefined;
   #state: State = "idle";
   #stop: (() => void) | undefined;
   #observer: Observer<T> | undefined;
-  readonly #buffer: T[] = [];
+  /** Events not yet read, and gaps in order with them. */
+  readonly #buffer: Array<T | GapMark> = [];
   #failure: RpcError | undefined;
   #wake: (() => void) | undefined;
 
-  /** @param open Opens the subscription on the server. */
-  constructor(open: OpenSubscription) {
+  /**
+   * @param open Opens the subscription on the server.
+   * @param onGap Hears gaps, when read with `for await`.
+   */
+  constructor(open: OpenSubscription, onGap?: (gap: SubscriptionGap) => void) {
     this.#open = open;
+    this.#onGap = onGap;
   }
 
   subscribe(observer: Observer<T>): Unsubscribable {
@@ -145,7 +167,12 @@ export class Stream<T> implements ClientSubscription<T> {
     return {
       next: async (): Promise<IteratorResult<T>> => {
         while (true) {
-          if (this.#buffer.length > 0) return { value: this.#buffer.shift() as T, done: false };
+          if (this.#buffer.length > 0) {
+            const next = this.#buffer.shift();
+            if (!(next instanceof GapMark)) return { value: next as T, done: false };
+            this.#onGap?.(next.gap); // `#gap` made sure there is one
+            continue;
+          }
           if (this.#failure) throw this.#failure;
           if (this.#state === "ended") return { value: undefined, done: true };
           await new Promise<void>((resolve) => this.#wake = resolve);
@@ -189,6 +216,33 @@ export class Stream<T> implements ClientSubscription<T> {
         if (this.#observer) this.#observer.onComplete?.();
         else this.#wake?.();
       },
+      gap: (gap) => this.#gap(gap),
     });
+  }
+
+  /** Hands a gap on in order with the events; with no one to hear it, ends the subscription. */
+  #gap(gap: SubscriptionGap): void {
+    if (this.#state !== "open") return;
+    const listener = this.#observer ? (this.#observer.onGap ?? this.#onGap) : this.#onGap;
+    if (listener === undefined) {
+      const error = new RpcError(
+        ErrorCode.EventsMissed,
+        `The subscription missed events (${gap.reason}) and has no onGap to hear it`,
+        { data: gap },
+      );
+      this.#stop?.();
+      this.#state = "ended";
+      if (this.#observer) this.#observer.onError?.(error);
+      else {
+        this.#failure = error;
+        this.#wake?.();
+      }
+      return;
+    }
+    if (this.#observer) listener(gap);
+    else {
+      this.#buffer.push(new GapMark(gap));
+      this.#wake?.();
+    }
   }
 }

@@ -11,6 +11,8 @@ import { Method } from "../shared/wire.ts";
 import type { Codec } from "../shared/codec.ts";
 import { eventText, notificationText, subscriptionErrorText } from "./frames.ts";
 import type { Route } from "./routes.ts";
+import { Checkpoint, Gap } from "./stream_marks.ts";
+import { TopicEvent } from "./topics/topic_event.ts";
 import { Tracked } from "./tracked.ts";
 
 /** What a subscription needs from its connection. */
@@ -99,6 +101,28 @@ export class LiveSubscription {
         }
         let value = step.value;
         let eventId: string | undefined;
+        if (value instanceof TopicEvent) {
+          const schema = host.validateOutput ? this.#route.endpoint.output : undefined;
+          const text = value.frame(subscription, host.codec, schema);
+          if (text !== undefined) {
+            host.send(text);
+            continue;
+          }
+        }
+        if (value instanceof Gap) {
+          host.send(notificationText(host.codec, Method.Gap, {
+            subscription,
+            id: value.position,
+            reason: value.reason,
+          }));
+          continue;
+        }
+        if (value instanceof Checkpoint) {
+          host.send(
+            notificationText(host.codec, Method.Position, { subscription, id: value.position }),
+          );
+          continue;
+        }
         if (value instanceof Tracked) {
           eventId = value.id;
           value = value.value;

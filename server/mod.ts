@@ -28,6 +28,20 @@ export type {
 export { DEFAULT_LIMITS, type Limits } from "./limits.ts";
 export type { OriginPolicy } from "./origin.ts";
 export { Tracked, tracked } from "./tracked.ts";
+export { Checkpoint, Gap, type GapReason } from "./stream_marks.ts";
+export { createTopics, type Topics, type TopicsOptions } from "./topics/topics.ts";
+export { Topic, type TopicOptions, type TopicSubscribeOptions } from "./topics/topic.ts";
+export type { TopicYield } from "./topics/cursor.ts";
+export { TopicEvent } from "./topics/topic_event.ts";
+export { memoryEngine } from "./topics/memory_engine.ts";
+export type {
+  EngineReceiver,
+  HistoryLimits,
+  HistoryPage,
+  StoredEvent,
+  TopicEngine,
+} from "./topics/engine.ts";
+export { formatPosition, parsePosition, type Position } from "./topics/position.ts";
 export { use } from "./middleware.ts";
 export type {
   HandlerFor,

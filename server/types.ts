@@ -13,6 +13,7 @@ import type {
   RouterRecord,
   Subscription,
 } from "../shared/contract.ts";
+import type { Checkpoint, Gap } from "./stream_marks.ts";
 import type { Tracked } from "./tracked.ts";
 
 /**
@@ -96,8 +97,8 @@ export type ProcedureHandler<TInput, TOutput, TCtx> = (
 export type SubscriptionHandler<TInput, TEvent, TCtx> = (
   options: HandlerOptions<TInput, TCtx>,
 ) =>
-  | AsyncIterable<TEvent | Tracked<TEvent>>
-  | Promise<AsyncIterable<TEvent | Tracked<TEvent>>>;
+  | AsyncIterable<TEvent | Tracked<TEvent> | Gap | Checkpoint>
+  | Promise<AsyncIterable<TEvent | Tracked<TEvent> | Gap | Checkpoint>>;
 
 /**
  * The handler an endpoint needs, worked out from the contract.

@@ -48,6 +48,11 @@ export const ErrorCode = {
   Unavailable: -32010,
   /** The call did not finish in time. */
   Timeout: -32008,
+  /**
+   * Raised by the client only: a subscription missed events (an `rpc.gap`)
+   * and has no `onGap` to hear it, so it ends rather than skip them silently.
+   */
+  EventsMissed: -32011,
   /** The request conflicts with the current state. */
   Conflict: -32009,
   /** A message or value is larger than allowed. */

@@ -185,6 +185,10 @@ export const Method = {
   Complete: "rpc.complete",
   /** Server → client notification: the subscription ended with an error. */
   Error: "rpc.error",
+  /** Server → client notification: events were missed; resume from the position it gives. */
+  Gap: "rpc.gap",
+  /** Server → client notification: the subscription's position, without an event. */
+  Position: "rpc.position",
   /** Client → server: end a subscription. */
   Unsubscribe: "rpc.unsubscribe",
   /** Client → server notification: stop working on a call; no reply follows. */
@@ -240,6 +244,28 @@ export interface SubscriptionErrorParams {
   subscription: string | number;
   /** Why it ended. */
   error: ErrorObject;
+}
+
+/**
+ * The params of `rpc.gap`: a subscription missed events, and carries on from `id`.
+ *
+ * @example Subscription 7 missed events that were trimmed from the history
+ * ```ts
+ * import { type GapParams, Method, type RequestFrame } from "@wsrpc/core";
+ * import assert from "node:assert/strict";
+ *
+ * const params: GapParams = { subscription: 7, id: "k3x9:120", reason: "trimmed" };
+ * const frame: RequestFrame = { jsonrpc: "2.0", method: Method.Gap, params };
+ * assert.equal(frame.method, "rpc.gap");
+ * ```
+ */
+export interface GapParams {
+  /** The id of the request that opened the subscription. */
+  subscription: string | number;
+  /** The position the subscription carries on from; resume from it. */
+  id: string;
+  /** Why events were missed: `trimmed`, `epoch` or `limit`. */
+  reason: string;
 }
 
 /** Whether a value is a usable request id. */
