@@ -6,7 +6,7 @@
 
 import type { Codec } from "../shared/codec.ts";
 import type { ReconnectOptions } from "./backoff.ts";
-import type { HeartbeatOptions, WebSocketConstructor } from "./transport.ts";
+import type { HeartbeatOptions, ServerUrl, WebSocketConstructor } from "./transport.ts";
 
 /**
  * The options of `createClient`.
@@ -31,8 +31,15 @@ import type { HeartbeatOptions, WebSocketConstructor } from "./transport.ts";
  * ```
  */
 export interface ClientOptions {
-  /** The server's WebSocket URL, such as `ws://localhost:8000/rpc`. */
-  url: string | URL;
+  /**
+   * The server's WebSocket URL, such as `ws://localhost:8000/rpc`. With
+   * several instances, a list: the client connects to the first, and moves to
+   * the next one in turn whenever a connection fails or drops, so it fails
+   * over from an instance that died (resumed subscriptions carry on). Or a
+   * function, asked for the URL before every attempt (`attempt` counts the
+   * attempts since the last open connection, from 0).
+   */
+  url: ServerUrl;
   /**
    * Sent as the first frame of every connection (`rpc.connect`), for servers
    * that read credentials from it; browsers can't set headers on a WebSocket.

@@ -90,10 +90,29 @@ export interface HeartbeatOptions {
   timeout?: number;
 }
 
+/**
+ * Where the client connects: one URL, a list to fail over along, or a
+ * function asked before each attempt.
+ *
+ * @example Fail over between two instances
+ * ```ts
+ * import type { ServerUrl } from "@wsrpc/core/client";
+ *
+ * const url: ServerUrl = ["wss://a.example.com/rpc", "wss://b.example.com/rpc"];
+ * const nearest: ServerUrl = (attempt) =>
+ *   attempt < 3 ? "wss://eu.example.com/rpc" : "wss://us.example.com/rpc";
+ * ```
+ */
+export type ServerUrl =
+  | string
+  | URL
+  | readonly (string | URL)[]
+  | ((attempt: number) => string | URL);
+
 /** What the transport needs to know. */
 export interface TransportOptions {
-  /** The server's URL. */
-  url: string | URL;
+  /** The server's URL, a list to fail over along, or a function asked before each attempt. */
+  url: ServerUrl;
   /** The `WebSocket` constructor. */
   WebSocket: WebSocketConstructor;
   /** Reconnect settings, or `false` to never reconnect. */
@@ -147,6 +166,8 @@ export class Transport {
   #openTimer: ReturnType<typeof setTimeout> | undefined;
   #lastHeard = 0;
   #pinged = false;
+  /** Where the list of URLs stands: moved on after each failed or dropped connection. */
+  #urlIndex = 0;
 
   /**
    * @param options Where and how to connect.
@@ -222,12 +243,12 @@ export class Transport {
     // "connecting" only for the very first attempt; every retry after a failure or a drop is "reconnecting".
     this.#setState(this.#everOpened || this.#attempts > 0 ? "reconnecting" : "connecting");
     let socket: WebSocket;
+    let url: string | URL = "";
     try {
-      socket = new this.#options.WebSocket(this.#options.url);
+      url = this.#url();
+      socket = new this.#options.WebSocket(url);
     } catch (cause) {
-      this.#finish(
-        new RpcError(ErrorCode.ConnectionLost, `Can't connect to ${this.#options.url}`, { cause }),
-      );
+      this.#finish(new RpcError(ErrorCode.ConnectionLost, `Can't connect to ${url}`, { cause }));
       return;
     }
     this.#socket = socket;
@@ -274,6 +295,15 @@ export class Transport {
     };
   }
 
+  /** The URL for this attempt. */
+  #url(): string | URL {
+    const { url } = this.#options;
+    if (typeof url === "function") return url(this.#attempts);
+    if (typeof url === "string" || url instanceof URL) return url;
+    if (url.length === 0) throw new TypeError("The list of server URLs is empty");
+    return url[this.#urlIndex % url.length]!;
+  }
+
   #dropped(code: number, reason: string): void {
     const wasOpen = this.#sendable || this.#state === "open";
     this.#socket = undefined;
@@ -312,6 +342,7 @@ export class Transport {
     }
     const delay = backoffDelay(this.#attempts, reconnect, this.#options.random);
     this.#attempts++;
+    this.#urlIndex++; // with a list, the next attempt tries the next instance
     this.#setState("reconnecting");
     this.#retryTimer = setTimeout(() => this.#attempt(), delay);
   }
