@@ -176,6 +176,7 @@ class RedisEngine implements TopicEngine {
   unlisten(stream: string): void {
     const channel = this.#channel(stream);
     if (!this.#wanted.delete(channel)) return;
+    this.#pending.delete(channel);
     this.#windows.untrack(stream);
     this.#subscriber.client?.unsubscribe(channel, this.#onMessage).catch(() => {});
   }
