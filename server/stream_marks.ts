@@ -41,6 +41,8 @@ export class Gap {
   readonly position: string;
 
   /**
+   * Makes a gap mark.
+   *
    * @param reason Why events were missed.
    * @param position Where the subscription carries on from.
    */
@@ -67,7 +69,11 @@ export class Checkpoint {
   /** The position the client resumes from. */
   readonly position: string;
 
-  /** @param position The position the client resumes from. */
+  /**
+   * Makes a checkpoint.
+   *
+   * @param position The position the client resumes from.
+   */
   constructor(position: string) {
     this.position = position;
   }

@@ -96,6 +96,9 @@ export class Topic<T> {
   };
 
   /**
+   * Declares a topic on a hub; use {@linkcode Topics.topic} instead.
+   *
+   * @internal
    * @param hub The process's topic hub.
    * @param name The topic's name: letters, digits, `_`, `.` and `-`.
    * @param options Limits and the schema.
