@@ -17,6 +17,7 @@
  */
 
 import { type Browser, chromium } from "playwright-core";
+import { type Requirement, requirement } from "./_skip.ts";
 
 /** Default location of the Debian `chromium` binary. */
 export const DEFAULT_CHROMIUM_PATH = "/usr/bin/chromium";
@@ -44,7 +45,7 @@ export function chromiumPath(): string {
 
 /**
  * Whether the Chromium executable exists (as a file) at {@link chromiumPath}.
- * Use it to skip browser tests: `Deno.test({ ignore: !chromiumAvailable(), ... })`.
+ * To skip browser tests without it, wrap them in {@link needsChromium}.
  */
 export function chromiumAvailable(): boolean {
   try {
@@ -55,6 +56,16 @@ export function chromiumAvailable(): boolean {
 }
 
 /**
+ * Marks a test as needing Chromium: ignored (and reported) when it is
+ * missing, failing when it is missing on CI.
+ */
+export const needsChromium: Requirement = requirement("browser", {
+  available: chromiumAvailable(),
+  missing: `Chromium is missing at ${chromiumPath()}`,
+  howToGet: "apt-get install -y chromium, or set CHROMIUM_PATH",
+});
+
+/**
  * Launch headless Chromium (~0.5 s). The caller must close it: either
  * `await browser.close()` in a `finally` block or `await using browser = ...`.
  * When it does, `Deno.test`'s default op and resource sanitizers pass, so no
@@ -62,15 +73,18 @@ export function chromiumAvailable(): boolean {
  *
  * @example
  * ```ts
- * Deno.test({ name: "ui", ignore: !chromiumAvailable() }, async () => {
- *   const browser = await launchBrowser();
- *   try {
- *     const page = await browser.newPage();
- *     // ...
- *   } finally {
- *     await browser.close();
- *   }
- * });
+ * Deno.test(needsChromium({
+ *   name: "ui",
+ *   async fn() {
+ *     const browser = await launchBrowser();
+ *     try {
+ *       const page = await browser.newPage();
+ *       // ...
+ *     } finally {
+ *       await browser.close();
+ *     }
+ *   },
+ * }));
  * ```
  */
 export async function launchBrowser(): Promise<Browser> {
