@@ -6,11 +6,11 @@
  * what was skipped, why, and how to get it. With `CI` set, nothing is
  * ignored: the test fails at once, naming what is missing.
  *
- * The line comes at the end of each test file that skipped something, not at
- * the end of the whole run: `deno test` runs every file in its own isolate,
- * so `unload` (like `Deno.test.afterAll`) fires once per file, and no code
- * runs after the last one. Output of a child process does not help either:
- * it goes to the runner's capture pipe, which closes when the run ends.
+ * The line comes at the end of each test file that skipped something:
+ * `deno test` runs every file in its own isolate, so `unload` fires once per
+ * file, and no code runs after the last one. For one summary at the end of
+ * the whole run, `deno task test` sets `WSRPC_SKIP_LOG` to a file that each
+ * line is also appended to, and `tests/skip_summary.ts` prints it last.
  *
  * @module
  */
@@ -92,7 +92,12 @@ function count(name: string, options: RequirementOptions): void {
   skipped.set(name, entry);
   if (reporting) return;
   reporting = true;
-  globalThis.addEventListener("unload", () => console.log(summary()));
+  globalThis.addEventListener("unload", () => {
+    const lines = summary();
+    console.log(lines);
+    const log = Deno.env.get("WSRPC_SKIP_LOG");
+    if (log) Deno.writeTextFileSync(log, `${lines}\n`, { append: true });
+  });
 }
 
 /** One line per requirement: "SKIPPED: 6 Redis tests in x_test.ts: ... (how to get it)". */
