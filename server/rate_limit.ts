@@ -103,10 +103,14 @@ export class TokenBucket {
  */
 export class Throttle {
   readonly #bucket: TokenBucket;
-  readonly #burst: number;
+  /**
+   * How many refusals the connection may still earn before it is closed: it
+   * holds `burst` and refills at the allowed rate, so a client that overshoots
+   * now and then is forgiven, and one that keeps flooding runs it dry, even
+   * though some of its messages keep getting through at the allowed rate.
+   */
+  readonly #patience: TokenBucket;
   readonly #onFlood: () => void;
-  /** Messages refused since the last one let through. */
-  #refused = 0;
 
   /**
    * @param limits The rate and the burst.
@@ -114,7 +118,7 @@ export class Throttle {
    */
   constructor(limits: { messagesPerSecond: number; burst: number }, onFlood: () => void) {
     this.#bucket = new TokenBucket(limits.messagesPerSecond, limits.burst);
-    this.#burst = limits.burst;
+    this.#patience = new TokenBucket(limits.messagesPerSecond, limits.burst);
     this.#onFlood = onFlood;
   }
 
@@ -124,11 +128,8 @@ export class Throttle {
    * @returns Whether it may be handled.
    */
   admit(): boolean {
-    if (this.#bucket.take()) {
-      this.#refused = 0;
-      return true;
-    }
-    if (++this.#refused > this.#burst) this.#onFlood();
+    if (this.#bucket.take()) return true;
+    if (!this.#patience.take()) this.#onFlood();
     return false;
   }
 

@@ -258,6 +258,41 @@ Deno.test("the rate limit refuses with -32029 and retryAfter, then closes with 4
   await server.close();
 });
 
+Deno.test("with the default limits, a client flooding at 10,000 messages/s is closed with 4429", async () => {
+  const { server } = startServer();
+  const socket = await RawSocket.open(server.url);
+  // 10,000/s for at most 3 s; about 200/s of them still get through, which
+  // must not make the server forget the flood.
+  let sent = 0;
+  const closed = socket.closed.then((event) => event.code);
+  const flooding = (async () => {
+    const start = performance.now();
+    while (performance.now() - start < 3_000 && socket.socket.readyState === WebSocket.OPEN) {
+      for (let i = 0; i < 100; i++) socket.send(call(++sent, "echo", [sent]));
+      await sleep(10);
+    }
+  })();
+  const code = await Promise.race([closed, sleep(5_000).then(() => "still open")]);
+  await flooding;
+  assert.equal(code, CloseCode.TooManyRequests, `after ${sent} messages`);
+  assert.ok(sent < 20_000, `closed only after ${sent} messages`);
+  await socket.close();
+  await server.close();
+});
+
+Deno.test("a client that overshoots the rate now and then stays connected", async () => {
+  const { server } = startServer({ messagesPerSecond: 100, burst: 50 });
+  const socket = await RawSocket.open(server.url);
+  // Four bursts of 80 (30 over the bucket each time), half a second apart.
+  for (let round = 0; round < 4; round++) {
+    for (let i = 0; i < 80; i++) socket.send({ jsonrpc: "2.0", method: "echo", params: [i] });
+    await sleep(500);
+  }
+  assert.equal(socket.socket.readyState, WebSocket.OPEN);
+  await socket.close();
+  await server.close();
+});
+
 Deno.test("connections over maxConnections get 503, and over maxConnectionsPerIp get 429", async (t) => {
   const upgrade = (ip: string) =>
     new Request("http://127.0.0.1/rpc", {
