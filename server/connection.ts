@@ -330,6 +330,14 @@ export class Connection implements SubscriptionHost {
       case Method.Ping:
         result = "pong";
         break;
+      case Method.Connect:
+        // Params count only as the first frame; a later one changes nothing.
+        if (isNotification) return undefined;
+        return errorFrame(
+          id,
+          ErrorCode.InvalidRequest,
+          "rpc.connect is only read as the first frame; this one changed nothing",
+        );
       default:
         if (isNotification) return undefined;
         return errorFrame(

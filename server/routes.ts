@@ -24,10 +24,11 @@ export interface Route {
  * @param contract The router contract.
  * @param handlers The nested object of handlers.
  * @returns The dispatch table.
- * @throws {TypeError} When an endpoint has no handler.
+ * @throws {TypeError} When endpoints have no handler, naming every one of them.
  */
 export function buildRoutes(contract: Router, handlers: unknown): Map<string, Route> {
   const routes = new Map<string, Route>();
+  const missing: string[] = [];
   for (const [path, endpoint] of flattenRouter(contract)) {
     let handler: unknown = handlers;
     for (const name of path.split(".")) {
@@ -36,7 +37,8 @@ export function buildRoutes(contract: Router, handlers: unknown): Map<string, Ro
         : undefined;
     }
     if (typeof handler !== "function") {
-      throw new TypeError(`The ${endpoint.kind} "${path}" has no handler`);
+      missing.push(`the ${endpoint.kind} "${path}"`);
+      continue;
     }
     routes.set(path, {
       path,
@@ -44,5 +46,13 @@ export function buildRoutes(contract: Router, handlers: unknown): Map<string, Ro
       handler: handler as Route["handler"],
     });
   }
+  if (missing.length === 1) throw new TypeError(`${capitalize(missing[0]!)} has no handler`);
+  if (missing.length > 1) {
+    throw new TypeError(`${missing.length} endpoints have no handler: ${missing.join(", ")}`);
+  }
   return routes;
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

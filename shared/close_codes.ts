@@ -16,7 +16,23 @@
  * assert.equal(CloseCode.ServiceRestart, 1012);
  * ```
  */
-export const CloseCode = {
+export const CloseCode: {
+  readonly Normal: 1000;
+  readonly GoingAway: 1001;
+  readonly UnsupportedData: 1003;
+  readonly PolicyViolation: 1008;
+  readonly MessageTooBig: 1009;
+  readonly ServiceRestart: 1012;
+  readonly InternalError: 1011;
+  readonly TryAgainLater: 1013;
+  readonly HeartbeatTimeout: 4000;
+  readonly SlowConsumer: 4008;
+  readonly BadConnectionParams: 4400;
+  readonly Unauthorized: 4401;
+  readonly Forbidden: 4403;
+  readonly HandshakeTimeout: 4408;
+  readonly TooManyRequests: 4429;
+} = {
   /** A normal close. */
   Normal: 1000,
   /** The endpoint is going away. */

@@ -17,7 +17,24 @@
  * assert.equal(ErrorCode.MethodNotFound, -32601);
  * ```
  */
-export const ErrorCode = {
+export const ErrorCode: {
+  readonly ParseError: -32700;
+  readonly InvalidRequest: -32600;
+  readonly MethodNotFound: -32601;
+  readonly InvalidParams: -32602;
+  readonly InternalError: -32603;
+  readonly Unauthorized: -32001;
+  readonly Forbidden: -32003;
+  readonly NotFound: -32004;
+  readonly Cancelled: -32005;
+  readonly ConnectionLost: -32006;
+  readonly Unavailable: -32010;
+  readonly Timeout: -32008;
+  readonly EventsMissed: -32011;
+  readonly Conflict: -32009;
+  readonly PayloadTooLarge: -32013;
+  readonly TooManyRequests: -32029;
+} = {
   /** The frame is not valid JSON. */
   ParseError: -32700,
   /** The frame is JSON but not a valid JSON-RPC 2.0 request. */

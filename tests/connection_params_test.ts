@@ -102,6 +102,28 @@ Deno.test("a browser signs in with rpc.connect as its first frame", async (t) =>
     });
   });
 
+  await t.step(
+    "a second rpc.connect sent as a request is answered that it changed nothing",
+    async () => {
+      await using socket = await RawSocket.open(server.url);
+      socket.send(connect({ token: "t-ada" }));
+      const again = { ...connect({ token: "t-bob" }), id: 2 };
+      assert.deepEqual(await socket.request(again), {
+        jsonrpc: "2.0",
+        id: 2,
+        error: {
+          code: ErrorCode.InvalidRequest,
+          message: "rpc.connect is only read as the first frame; this one changed nothing",
+        },
+      });
+      assert.deepEqual(await socket.request({ jsonrpc: "2.0", id: 3, method: "whoami" }), {
+        jsonrpc: "2.0",
+        id: 3,
+        result: "ada",
+      });
+    },
+  );
+
   await server.close();
 });
 

@@ -533,6 +533,18 @@ Deno.test("a missing handler is refused at run time too, naming its dotted path"
   assert.equal(typeof createHandler(api, { handlers: goodHandlers }), "function");
 });
 
+Deno.test("several missing handlers are all named at once", () => {
+  const { ticks: _ticks, ...chatWithoutTicks } = goodHandlers.chat;
+  const { hello: _hello, ...withoutHello } = goodHandlers;
+  assert.throws(
+    () => createHandler(api, { handlers: { ...withoutHello, chat: chatWithoutTicks } as never }),
+    {
+      name: "TypeError",
+      message: '2 endpoints have no handler: the procedure "hello", the subscription "chat.ticks"',
+    },
+  );
+});
+
 Deno.test("use hands the middleware's ctx to the handler", async () => {
   const authed: Middleware<Ctx, { user: string }> = ({ ctx, next }) =>
     next({ user: ctx.user ?? "guest" });
