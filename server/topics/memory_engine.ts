@@ -84,7 +84,8 @@ class MemoryEngine implements TopicEngine {
     const start = kept.events.findIndex((event) => event.offset >= from);
     const events = start < 0 || limit <= 0
       ? []
-      : kept.events.slice(start, start + limit).map(({ offset, payload }) => ({ offset, payload }));
+      // The kept objects themselves, so that the hub decodes each one once for every reader.
+      : kept.events.slice(start, start + limit);
     return Promise.resolve({ epoch: this.#epoch, top: kept.top, first, events });
   }
 
