@@ -35,12 +35,47 @@ export interface Connection {
   close(): void | Promise<void>;
 }
 
+/** Receives one event of a resumed subscription, with its position. */
+export type OnTrackedEvent = (id: string, event: Payload) => void;
+
+/** A resumed subscription's connection. */
+export interface ResumedConnection {
+  /** Closes the connection. */
+  close(): void;
+}
+
+/**
+ * What W7 needs of a system whose fan-out topic resumes from a position (a
+ * `lastEventId`), as wsrpc's topics do.
+ */
+export interface ResumeDriver {
+  /**
+   * Publishes `count` events to the fan-out topic on a connection of its own;
+   * resolves to the newest event's position, `epoch:offset`.
+   */
+  prime(url: string, count: number): Promise<string>;
+  /**
+   * Opens a connection and subscribes to the fan-out topic after
+   * `lastEventId`; resolves once the request is sent. Each event goes to
+   * `onEvent`; anything else the server says instead (a gap, an error) and a
+   * lost connection go to `onError`.
+   */
+  resume(
+    url: string,
+    lastEventId: string,
+    onEvent: OnTrackedEvent,
+    onError: (error: Error) => void,
+  ): Promise<ResumedConnection>;
+}
+
 /** A system's client side. */
 export interface SystemDriver {
   /** Opens one connection; resolves once a call can be made. */
   connect(url: string): Promise<Connection>;
   /** Makes the i-th payload; `{ a: i, s: "hello" }` when absent. */
   payload?(i: number): Payload;
+  /** W7's side, for a system whose fan-out topic resumes; W7 fails without it. */
+  resume?: ResumeDriver;
 }
 
 /** The default payload. */

@@ -9,7 +9,7 @@ export type Mode = "smoke" | "full" | "big";
 export interface ModeConfig {
   readonly mode: Mode;
   readonly params: WorkloadParams;
-  /** Runs of each of w1..w4 (fresh server each); the median is reported. */
+  /** Runs of each of w1..w4, w6 and w7 (fresh servers each); the median is reported. */
   readonly repeat: number;
   /** W5: pause before each reading of the server's memory. */
   readonly w5SettleMs: number;
@@ -25,6 +25,15 @@ const FULL: ModeConfig = {
     w3: { warmupEvents: 5_000, events: 50_000, maxMs: 30_000 },
     w4: { conns: 500, warmupPublishes: 20, publishes: 200, settleMs: 300, maxMs: 30_000 },
     w5: { warmConns: 20, conns: 2_000, openBatch: 100, maxMs: 60_000 },
+    w6: {
+      conns: 200,
+      warmupPublishes: 50,
+      publishes: 500,
+      settleMs: 300,
+      maxMs: 30_000,
+      instances: 2,
+    },
+    w7: { history: 200, behind: 100, clients: 1_000, maxMs: 30_000 },
   },
   repeat: 3,
   w5SettleMs: 2_000,
@@ -39,6 +48,8 @@ const SMOKE: ModeConfig = {
     w3: { warmupEvents: 100, events: 1_000, maxMs: 10_000 },
     w4: { conns: 20, warmupPublishes: 2, publishes: 10, settleMs: 50, maxMs: 10_000 },
     w5: { warmConns: 2, conns: 50, openBatch: 25, maxMs: 10_000 },
+    w6: { conns: 20, warmupPublishes: 2, publishes: 20, settleMs: 50, maxMs: 10_000, instances: 2 },
+    w7: { history: 20, behind: 10, clients: 20, maxMs: 10_000 },
   },
   repeat: 1,
   w5SettleMs: 200,

@@ -12,7 +12,7 @@ import { lines, printJsonLine } from "./_lines.ts";
 import type {
   DriverPhaseLine,
   DriverResultLine,
-  W5Phase,
+  Phase,
   WorkloadName,
   WorkloadParams,
   WorkloadResults,
@@ -23,14 +23,17 @@ import { runW2 } from "./workloads/w2_pipeline.ts";
 import { runW3 } from "./workloads/w3_stream.ts";
 import { runW4 } from "./workloads/w4_fanout.ts";
 import { runW5 } from "./workloads/w5_idle.ts";
+import type { PhaseGate } from "./workloads/w5_idle.ts";
+import { runW6 } from "./workloads/w6_cross.ts";
+import { runW7 } from "./workloads/w7_resume.ts";
 
 /** Extra time the driver allows itself past the workload's own limits. */
 const WATCHDOG_SLACK_MS = 30_000;
 
 /** Resolves each time the orchestrator writes a line on stdin. */
-function stdinGate(): (phase: W5Phase, conns: number) => Promise<void> {
+function stdinGate(): PhaseGate {
   const input = lines(Deno.stdin.readable);
-  return async (phase, conns) => {
+  return async (phase: Phase, conns: number) => {
     const line: DriverPhaseLine = { phase, conns };
     printJsonLine(line);
     const next = await input.next();
@@ -38,7 +41,7 @@ function stdinGate(): (phase: W5Phase, conns: number) => Promise<void> {
   };
 }
 
-/** Runs one named workload. */
+/** Runs one named workload; `url` is a comma-separated list for w6. */
 function runWorkload(
   driver: SystemDriver,
   workload: WorkloadName,
@@ -56,6 +59,10 @@ function runWorkload(
       return runW4(driver, url, params as WorkloadParams["w4"]);
     case "w5":
       return runW5(driver, url, params as WorkloadParams["w5"], stdinGate());
+    case "w6":
+      return runW6(driver, url.split(","), params as WorkloadParams["w6"]);
+    case "w7":
+      return runW7(driver, url, params as WorkloadParams["w7"], stdinGate());
   }
 }
 
@@ -67,7 +74,10 @@ function describe(error: unknown): string {
 export async function runDriver(driver: SystemDriver): Promise<never> {
   const [workload, url, paramsJson] = Deno.args;
   if (workload === undefined || !isWorkloadName(workload) || !url || !paramsJson) {
-    printJsonLine({ ok: false, error: "usage: client <w1..w5> <ws-url> <params-json>" });
+    printJsonLine({
+      ok: false,
+      error: "usage: client <w1..w7> <ws-url[,ws-url...]> <params-json>",
+    });
     Deno.exit(2);
   }
   const params = JSON.parse(paramsJson) as WorkloadParams[WorkloadName];

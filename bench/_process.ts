@@ -20,7 +20,7 @@ export interface SpawnOptions {
 const STDERR_TAIL_LINES = 30;
 
 /** Wraps `command` in taskset and a shell that raises the fd limit. */
-function wrap(command: readonly string[], options: SpawnOptions): string[] {
+export function wrap(command: readonly string[], options: SpawnOptions): string[] {
   let argv = [...command];
   if (options.nofile !== null) {
     const raise = 'ulimit -n "$1" 2>/dev/null || { echo "cannot raise the open-file limit ' +
@@ -42,11 +42,16 @@ export class Child {
   /** Settles with the exit status. */
   readonly status: Promise<Deno.CommandStatus>;
 
-  constructor(command: readonly string[], options: SpawnOptions) {
+  /** `env` is added to the orchestrator's environment. */
+  constructor(
+    command: readonly string[],
+    options: SpawnOptions,
+    env: Readonly<Record<string, string>> = {},
+  ) {
     const [program, ...args] = wrap(command, options);
     this.#process = new Deno.Command(program ?? "false", {
       args,
-      env: { NO_COLOR: "1" },
+      env: { NO_COLOR: "1", ...env },
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",

@@ -9,16 +9,21 @@
  *   workload against the url and prints one line `{"ok": true, "result": ...}`
  *   (or `{"ok": false, "error": "..."}`) on stdout, then exits.
  *
- * Workload w5 is interactive: the driver prints `{"phase": ...}` lines and
- * waits for one line on stdin after each, so the orchestrator can read the
- * server's memory in between. Lines on stdout that don't start with `{` are
- * ignored; stderr is shown only when something fails.
+ * Workloads w5 and w7 are interactive: the driver prints `{"phase": ...}`
+ * lines and waits for one line on stdin after each, so the orchestrator can
+ * read the server's memory (w5) or Redis's command counts (w7) in between.
+ * Lines on stdout that don't start with `{` are ignored; stderr is shown only
+ * when something fails.
+ *
+ * For w6 the url argument is a comma-separated list: one url per server
+ * instance (one for a single-process system). A system that runs on Redis
+ * gets its url in the server's environment as {@linkcode REDIS_URL_ENV}.
  *
  * @module
  */
 
 /** The workloads, in the order they run. */
-export const WORKLOADS = ["w1", "w2", "w3", "w4", "w5"] as const;
+export const WORKLOADS = ["w1", "w2", "w3", "w4", "w5", "w6", "w7"] as const;
 
 /** One workload's name. */
 export type WorkloadName = typeof WORKLOADS[number];
@@ -69,6 +74,27 @@ export interface W5Params {
   readonly maxMs: number;
 }
 
+/**
+ * W6: W4's fan-out with the subscribers split across server instances
+ * (round-robin) and the publisher on the first.
+ */
+export interface W6Params extends W4Params {
+  /** Server instances of a system that scales out on Redis (1 for the others). */
+  readonly instances: number;
+}
+
+/**
+ * W7: `clients` connections at once that each resume the fan-out topic from a
+ * position `behind` events before its newest, after `history` events were
+ * published; measured until every client has the newest event.
+ */
+export interface W7Params {
+  readonly history: number;
+  readonly behind: number;
+  readonly clients: number;
+  readonly maxMs: number;
+}
+
 /** The params of each workload. */
 export interface WorkloadParams {
   readonly w1: W1Params;
@@ -76,6 +102,8 @@ export interface WorkloadParams {
   readonly w3: W3Params;
   readonly w4: W4Params;
   readonly w5: W5Params;
+  readonly w6: W6Params;
+  readonly w7: W7Params;
 }
 
 /** W1's result: round trips in microseconds. */
@@ -115,6 +143,25 @@ export interface W5Result {
   readonly openMs: number;
 }
 
+/** W6's result: as W4's, across `instances` servers. */
+export interface W6Result extends W4Result {
+  readonly instances: number;
+}
+
+/** W7's result: measured from the first connection opened to the last client caught up. */
+export interface W7Result {
+  readonly clients: number;
+  /** Events each client was sent to catch up. */
+  readonly behind: number;
+  /** From the first connect to the last client having the newest event. */
+  readonly ms: number;
+  /** From the first connect to the last subscription request sent. */
+  readonly connectMs: number;
+  /** Each client's own time, connect to caught up: median and slowest. */
+  readonly clientP50Ms: number;
+  readonly clientMaxMs: number;
+}
+
 /** The result of each workload. */
 export interface WorkloadResults {
   readonly w1: W1Result;
@@ -122,6 +169,8 @@ export interface WorkloadResults {
   readonly w3: W3Result;
   readonly w4: W4Result;
   readonly w5: W5Result;
+  readonly w6: W6Result;
+  readonly w7: W7Result;
 }
 
 /** The line a server prints once it listens. */
@@ -134,14 +183,23 @@ export type DriverResultLine =
   | { readonly ok: true; readonly result: WorkloadResults[WorkloadName] }
   | { readonly ok: false; readonly error: string };
 
-/** W5's phases: the driver waits for a line on stdin after printing each. */
-export type W5Phase = "warm" | "open";
+/**
+ * The phases of the interactive workloads; the driver waits for a line on
+ * stdin after printing each. W5: `warm`, then `open` (the orchestrator reads
+ * the server's memory at each). W7: `primed` (the history is published;
+ * Redis's counts are reset), then `caught-up` (they are read).
+ */
+export type Phase = "warm" | "open" | "primed" | "caught-up";
 
-/** The line a w5 driver prints at each phase. */
+/** The line a driver prints at each phase. */
 export interface DriverPhaseLine {
-  readonly phase: W5Phase;
+  readonly phase: Phase;
+  /** Connections open (w5). */
   readonly conns: number;
 }
+
+/** The server's environment variable with the Redis url, for a system on Redis. */
+export const REDIS_URL_ENV = "BENCH_REDIS_URL";
 
 /** Tells whether a string names a workload. */
 export function isWorkloadName(name: string): name is WorkloadName {

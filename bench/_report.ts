@@ -2,9 +2,11 @@
 
 import type { ModeConfig } from "./_config.ts";
 import type { HostInfo } from "./_host.ts";
+import type { W7Result } from "./_protocol.ts";
 import type { Row, RunsBySystem } from "./_rows.ts";
 import type { Column } from "./_table.ts";
 import { formatValue, renderTable } from "./_table.ts";
+import { renderTargets } from "./_targets.ts";
 
 /** A system as the report describes it. */
 export interface SystemReport {
@@ -12,6 +14,8 @@ export interface SystemReport {
   readonly label: string;
   /** "ran", or why it did not. */
   readonly status: "ran" | "not implemented" | "skipped";
+  /** Why it was skipped. */
+  readonly reason?: string;
   readonly runtime: string;
   readonly packages: readonly string[];
   readonly notes: readonly string[];
@@ -24,6 +28,8 @@ export interface Report {
   readonly config: ModeConfig;
   readonly host: HostInfo;
   readonly pinning: string;
+  /** `redis-server`'s version, or null when it is not installed. */
+  readonly redis: string | null;
   /** The 1-minute load average before and after the run. */
   readonly load: readonly [number | null, number | null];
   readonly systems: readonly SystemReport[];
@@ -32,8 +38,9 @@ export interface Report {
   readonly failures: readonly string[];
 }
 
+/** The systems with lines in the table: those that ran, and those skipped (said so). */
 function columnsOf(report: Report): Column[] {
-  return report.systems.filter((s) => s.status === "ran");
+  return report.systems.filter((s) => s.status !== "not implemented");
 }
 
 /** Renders the report as markdown. */
@@ -45,22 +52,36 @@ export function renderMarkdown(report: Report, references: readonly Column[]): s
     `${report.startedAt}, ${report.seconds.toFixed(0)} s. ${host.os}, ${host.cpus} CPUs ` +
     `(${host.cpuModel}), Deno ${host.deno} (V8 ${host.v8}). ${report.pinning}. ` +
     `Load average ${formatValue(report.load[0])} before, ${formatValue(report.load[1])} after. ` +
-    `Median of ${config.repeat} run(s) for W1–W4, fresh server per run; clients and ` +
-    `servers in separate processes on 127.0.0.1.`,
+    `Median of ${config.repeat} run(s) for W1–W4, W6 and W7, fresh servers per run; clients ` +
+    `and servers in separate processes on 127.0.0.1. ` +
+    (report.redis === null
+      ? "redis-server not installed."
+      : `redis-server ${report.redis}, a fresh one per run of wsrpc (Redis), pinned with the ` +
+        `servers.`),
     "",
     renderTable(report.rows, columnsOf(report), references),
+    "",
+    "Targets:",
+    "",
+    renderTargets(report.rows, config),
     "",
     `Counts: W1 up to ${config.params.w1.calls} calls (${config.params.w1.maxMs} ms cap); ` +
     `W2 up to ${config.params.w2.calls} calls (${config.params.w2.maxMs} ms cap); ` +
     `W3 ${config.params.w3.events} events; W4 ${config.params.w4.conns} connections × ` +
-    `${config.params.w4.publishes} publishes; W5 ${config.params.w5.conns} idle connections.`,
+    `${config.params.w4.publishes} publishes; W5 ${config.params.w5.conns} idle connections; ` +
+    `W6 ${config.params.w6.conns} subscribers × ${config.params.w6.publishes} publishes ` +
+    `(${config.params.w6.instances} instances for wsrpc (Redis)); W7 ` +
+    `${config.params.w7.clients} clients × ${config.params.w7.behind} events behind ` +
+    `(of ${config.params.w7.history} published).`,
     "",
     "Systems:",
   ];
   for (const system of report.systems) {
     const detail = system.status === "ran"
       ? `${system.runtime}${system.packages.length > 0 ? `; ${system.packages.join(", ")}` : ""}`
-      : system.status;
+      : system.reason === undefined
+      ? system.status
+      : `${system.status}: ${system.reason}`;
     out.push(`- ${system.label} (${detail})`);
     if (system.status === "ran") { for (const note of system.notes) out.push(`  - ${note}`); }
   }
@@ -90,6 +111,21 @@ function runDetails(report: Report): string[] {
             `${formatValue(run.memory.rssOpenKib / 1024)} MiB`,
         );
       }
+    }
+    for (const run of runs.w7 ?? []) {
+      if (!run.ok) continue;
+      const r = run.result as W7Result;
+      let text =
+        `W7 ${formatValue(r.ms)} ms (all connected after ${formatValue(r.connectMs)} ms, ` +
+        `a client's own catch-up p50 ${formatValue(r.clientP50Ms)} ms)`;
+      if (run.redis !== undefined) {
+        const commands = Object.entries(run.redis.commands)
+          .sort(([, a], [, b]) => b - a)
+          .map(([name, calls]) => `${name} ${calls}`)
+          .join(", ");
+        text += `, Redis over the storm: ${commands || "no commands"}`;
+      }
+      parts.push(text);
     }
     if (parts.length > 0) out.push(`- ${system.label}: ${parts.join("; ")}`);
   }

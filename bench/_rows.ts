@@ -11,8 +11,13 @@ export interface Row {
   readonly label: string;
   readonly unit: string;
   readonly better: "lower" | "higher";
-  /** By system id; null when the system failed or has no such figure. */
+  /**
+   * By system id; null when the system failed or has no such figure. A
+   * system that does not run the row's workload has no entry, and no line.
+   */
   readonly values: Readonly<Record<string, number | null>>;
+  /** Said in place of a null value, by system id: "skipped: …". */
+  readonly notes?: Readonly<Record<string, string>>;
 }
 
 /** How a row's value comes out of one workload's successful runs. */
@@ -22,7 +27,11 @@ interface Figure<W extends WorkloadName> {
   readonly unit: string;
   readonly better: "lower" | "higher";
   readonly workload: W;
-  readonly pick: (result: WorkloadResults[W], run: RunOutcome & { ok: true }) => number;
+  /** The figure of one run; undefined where the system has no such figure. */
+  readonly pick: (
+    result: WorkloadResults[W],
+    run: RunOutcome & { ok: true },
+  ) => number | undefined;
 }
 
 function figure<W extends WorkloadName>(spec: Figure<W>): Figure<WorkloadName> {
@@ -79,6 +88,39 @@ export const FIGURES: readonly Figure<WorkloadName>[] = [
     workload: "w5",
     pick: (_, run) => run.memory?.kibPerConn ?? Number.NaN,
   }),
+  figure({
+    id: "w6.rate",
+    label: "W6 cross-instance fan-out (wsrpc (Redis): the subscribers split across 2 " +
+      "instances on one Redis; the others: one process)",
+    unit: "deliveries/s",
+    better: "higher",
+    workload: "w6",
+    pick: (r) => r.deliveriesPerSec,
+  }),
+  figure({
+    id: "w7.ms",
+    label: "W7 resume storm, from the first reconnect until every client caught up",
+    unit: "ms",
+    better: "lower",
+    workload: "w7",
+    pick: (r) => r.ms,
+  }),
+  figure({
+    id: "w7.reads",
+    label: "W7 history reads per instance during the storm (Redis read-script runs)",
+    unit: "reads",
+    better: "lower",
+    workload: "w7",
+    pick: (_, run) => run.redis === undefined ? undefined : run.redis.reads / run.redis.instances,
+  }),
+  figure({
+    id: "w7.commands",
+    label: "W7 Redis commands during the storm (INFO commandstats, those run by scripts included)",
+    unit: "commands",
+    better: "lower",
+    workload: "w7",
+    pick: (_, run) => run.redis?.total,
+  }),
 ];
 
 /** The median of some numbers (mean of the middle two for an even count). */
@@ -96,18 +138,43 @@ export type RunsBySystem = Readonly<Record<string, Partial<Record<WorkloadName, 
 
 /**
  * The workload rows: each figure's median over a system's runs, or null if
- * any run of that workload failed or the workload did not run.
+ * any run of that workload failed (with a note if it was skipped). A system
+ * that did not run the workload, or has no such figure, has no entry; a row
+ * with no entries is left out.
  */
 export function workloadRows(runs: RunsBySystem, systemIds: readonly string[]): Row[] {
-  return FIGURES.map((fig) => {
+  const rows: Row[] = [];
+  for (const fig of FIGURES) {
     const values: Record<string, number | null> = {};
+    const notes: Record<string, string> = {};
     for (const id of systemIds) {
       const outcomes = runs[id]?.[fig.workload] ?? [];
+      if (outcomes.length === 0) continue;
+      const skipped = outcomes.find((o) => !o.ok && o.skipped !== undefined);
+      if (skipped !== undefined && !skipped.ok) {
+        values[id] = null;
+        notes[id] = `skipped: ${skipped.skipped}`;
+        continue;
+      }
       const good = outcomes.filter((o): o is RunOutcome & { ok: true } => o.ok);
-      values[id] = outcomes.length === 0 || good.length !== outcomes.length
-        ? null
-        : median(good.map((run) => fig.pick(run.result, run)));
+      if (good.length !== outcomes.length) {
+        values[id] = null;
+        continue;
+      }
+      const picked = good.map((run) => fig.pick(run.result, run));
+      if (picked.every((value) => value === undefined)) continue;
+      values[id] = median(picked.map((value) => value ?? Number.NaN));
     }
-    return { id: fig.id, label: fig.label, unit: fig.unit, better: fig.better, values };
-  });
+    if (Object.keys(values).length === 0) continue;
+    const { id, label, unit, better } = fig;
+    rows.push({
+      id,
+      label,
+      unit,
+      better,
+      values,
+      ...(Object.keys(notes).length > 0 ? { notes } : {}),
+    });
+  }
+  return rows;
 }

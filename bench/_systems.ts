@@ -6,6 +6,8 @@
  * @module
  */
 
+import type { WorkloadName } from "./_protocol.ts";
+
 /** One system under test. */
 export interface SystemSpec {
   /** Short id, also the folder name under bench/systems/. */
@@ -24,6 +26,14 @@ export interface SystemSpec {
   readonly packages: readonly string[];
   /** Said under the table. */
   readonly notes: readonly string[];
+  /** The workloads it runs; the table leaves it out of the others' rows. */
+  readonly workloads: readonly WorkloadName[];
+  /**
+   * Whether its servers run on a `redis-server` that the orchestrator starts
+   * for each run (its url in their `BENCH_REDIS_URL`). Such a system runs W6
+   * on `params.w6.instances` servers that share it; the others on one.
+   */
+  readonly redis: boolean;
 }
 
 /** The repository's root folder, where deno.json is. */
@@ -39,12 +49,22 @@ const DENO_FLAGS = [
   "--allow-env",
 ];
 
+/** What sets a system apart from the defaults of {@linkcode denoSystem}. */
+interface Extras {
+  readonly workloads: readonly WorkloadName[];
+  readonly redis?: boolean;
+}
+
+/** W1–W5, the workloads every system runs. */
+const BASIC: readonly WorkloadName[] = ["w1", "w2", "w3", "w4", "w5"];
+
 /** A system whose two programs are TypeScript files run by Deno. */
 function denoSystem(
   id: string,
   label: string,
   packages: readonly string[],
   notes: readonly string[],
+  extras: Extras = { workloads: BASIC },
 ): SystemSpec {
   const server = `${ROOT}bench/systems/${id}/server.ts`;
   const client = `${ROOT}bench/systems/${id}/client.ts`;
@@ -57,6 +77,8 @@ function denoSystem(
     client: [Deno.execPath(), ...DENO_FLAGS, client],
     packages,
     notes,
+    workloads: extras.workloads,
+    redis: extras.redis ?? false,
   };
 }
 
@@ -68,8 +90,9 @@ export const TRPC_ID = "trpc";
 /** Every system, in table order. */
 export const SYSTEMS: readonly SystemSpec[] = [
   denoSystem(RAW_ID, "raw", [], [
-    "Deno.serve + Deno.upgradeWebSocket, JSON.parse/JSON.stringify, one reply per message.",
-  ]),
+    "Deno.serve + Deno.upgradeWebSocket, JSON.parse/JSON.stringify, one reply per message; " +
+    "its fan-out (W4, W6) is a Set of sockets in its one process.",
+  ], { workloads: [...BASIC, "w6"] }),
   denoSystem(TRPC_ID, "tRPC", ["npm:@trpc/server@^11", "npm:@trpc/client@^11", "npm:ws@^8"], [
     "applyWSSHandler on a ws WebSocketServer, createWSClient + wsLink, default settings, " +
     "zod input validation, async-generator subscriptions; server and client on Deno.",
@@ -84,11 +107,21 @@ export const SYSTEMS: readonly SystemSpec[] = [
     "default) on the server; no client-side validation (the default). Limits at their " +
     "defaults but for the per-connection rate limit and the connection caps, which are off " +
     "(bench/systems/_wsrpc_limits.ts says why).",
-    "The fan-out subscription yields one ready marker first (after joining the hub), which " +
-    "the driver awaits and does not count; publishes go to async-generator subscribers.",
-  ]),
+    "The fan-out is a topic key of the library's topics (createTopics, memory engine, default " +
+    "limits): the handler yields topic.subscribe(...), and publish calls topic.publish for " +
+    "each event, back to back, then awaits them all; a fresh subscriber yields one ready marker after joining, which the driver awaits " +
+    "and does not count. W7's resuming clients are plain WebSockets sending what a wsrpc " +
+    "client sends on reconnect (the request with its lastEventId).",
+  ], { workloads: [...BASIC, "w6", "w7"] }),
   denoSystem("wsrpc-rich", "wsrpc (rich)", ["npm:zod@^4.1.0", "npm:superjson@^2.2.2"], [
     "As wsrpc (JSON), with rich values: every payload and event also carries a Date, so " +
     "superjson encodes and decodes every call and event.",
   ]),
+  denoSystem("wsrpc-redis", "wsrpc (Redis)", ["npm:zod@^4.1.0", "npm:redis@^6.3.1"], [
+    "The wsrpc (JSON) server with its fan-out topic on the Redis engine (redisEngine, default " +
+    "settings), on a redis-server the bench starts for each run (no persistence), pinned with " +
+    "the servers. W6: two instances share it, the subscribers split between them, the " +
+    "publisher on the first, so every event reaches both through Redis. W7: one instance; " +
+    "the Redis commands are counted with INFO commandstats over the storm.",
+  ], { workloads: ["w6", "w7"], redis: true }),
 ];

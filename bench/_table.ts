@@ -29,8 +29,8 @@ export function formatRatio(value: number | null, reference: number | null): str
 }
 
 /**
- * One line per figure and system: value, then value ÷ each reference's
- * value in the same run.
+ * One line per figure and system that has an entry in it: value (or its
+ * note), then value ÷ each reference's value in the same run.
  */
 export function renderTable(
   rows: readonly Row[],
@@ -41,11 +41,12 @@ export function renderTable(
   const align = ["---", "---", "---:", ...references.map(() => "---:")];
   const out = [`| ${head.join(" | ")} |`, `| ${align.join(" | ")} |`];
   for (const row of rows) {
-    columns.forEach((column, index) => {
+    columns.filter((column) => column.id in row.values).forEach((column, index) => {
       const value = row.values[column.id] ?? null;
       const figure = index === 0 ? `${row.label} (${row.unit}, ${row.better} is better)` : "";
       const ratios = references.map((ref) => formatRatio(value, row.values[ref.id] ?? null));
-      out.push(`| ${[figure, column.label, formatValue(value), ...ratios].join(" | ")} |`);
+      const shown = value === null ? row.notes?.[column.id] ?? "—" : formatValue(value);
+      out.push(`| ${[figure, column.label, shown, ...ratios].join(" | ")} |`);
     });
   }
   return out.join("\n");

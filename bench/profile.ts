@@ -1,10 +1,11 @@
 /**
- * Profiles one system under one workload: runs its server and its client
- * driver with `deno run --cpu-prof` (pinned as in the benchmark, full-mode
- * counts), writes the profiles to bench/results/profiles/, and prints each
- * side's functions ranked by self time.
+ * Profiles one system under one workload: runs its server (both instances
+ * for W6 of a system on Redis, with a `redis-server` of their own) and its
+ * client driver with `deno run --cpu-prof` (pinned as in the benchmark,
+ * full-mode counts), writes the profiles to bench/results/profiles/, and
+ * prints each side's functions ranked by self time.
  *
- *     deno task bench:profile <system> <w1..w4> [--top=N]
+ *     deno task bench:profile <system> <w1..w4|w6|w7> [--top=N]
  *
  * @module
  */
@@ -15,7 +16,9 @@ import { modeConfig } from "./_config.ts";
 import { readCpuMs } from "./_host.ts";
 import { Child } from "./_process.ts";
 import type { SpawnOptions } from "./_process.ts";
-import { isWorkloadName } from "./_protocol.ts";
+import { instancesFor } from "./_measure.ts";
+import { isWorkloadName, REDIS_URL_ENV } from "./_protocol.ts";
+import { RedisProcess } from "./_redis.ts";
 import { ROOT, SYSTEMS } from "./_systems.ts";
 
 const DIR = `${ROOT}bench/results/profiles`;
@@ -37,44 +40,81 @@ function print(side: string, summary: ProfileSummary, top: number): void {
   }
 }
 
+/** Answers W7's phases (counting Redis's commands over the storm), as the benchmark does. */
+async function w7Phases(
+  client: Child,
+  redis: RedisProcess | null,
+  timeoutMs: number,
+): Promise<Record<string, number> | undefined> {
+  await client.nextJson(timeoutMs, "primed phase");
+  await redis?.resetStats();
+  await client.writeLine("go");
+  await client.nextJson(timeoutMs, "caught-up phase");
+  const counts = await redis?.commandCounts();
+  await client.writeLine("go");
+  return counts;
+}
+
 async function main(): Promise<number> {
   const [systemId, workload, ...flags] = Deno.args;
   const system = SYSTEMS.find((s) => s.id === systemId);
   if (system === undefined || workload === undefined || !isWorkloadName(workload)) {
-    console.error("usage: deno task bench:profile <system> <w1..w4> [--top=N]");
+    console.error("usage: deno task bench:profile <system> <w1..w4|w6|w7> [--top=N]");
     return 2;
   }
-  if (workload === "w5") throw new Error("w5 measures memory; profile w1..w4");
+  if (workload === "w5") throw new Error("w5 measures memory; profile w1..w4, w6 or w7");
+  if (!system.workloads.includes(workload)) {
+    throw new Error(`${system.id} does not run ${workload}`);
+  }
   const top = Number(flags.find((f) => f.startsWith("--top="))?.slice(6) ?? 25);
   const config = modeConfig("full");
   const pinned = (cpu: number): SpawnOptions => ({ cpu, nofile: null });
   await Deno.mkdir(DIR, { recursive: true });
   const stem = `${system.id}-${workload}`;
-  const server = new Child(profiled(system.server, `${stem}-server.cpuprofile`), pinned(0));
+  const count = instancesFor(system, workload, config);
+  const sides = Array.from({ length: count }, (_, i) => count === 1 ? "server" : `server-${i + 1}`);
+  const redis = system.redis ? await RedisProcess.start(pinned(0)) : null;
+  const env: Record<string, string> = redis === null ? {} : { [REDIS_URL_ENV]: redis.url };
+  const servers: Child[] = [];
   try {
-    const ready = await server.nextJson(config.serverStartMs, "server start");
-    const cpuBefore = await readCpuMs(server.pid);
-    const params = JSON.stringify(config.params[workload]);
+    for (const side of sides) {
+      servers.push(
+        new Child(profiled(system.server, `${stem}-${side}.cpuprofile`), pinned(0), env),
+      );
+    }
+    const ready = await Promise.all(
+      servers.map((server) => server.nextJson(config.serverStartMs, "server start")),
+    );
+    const cpuBefore = await Promise.all(servers.map((server) => readCpuMs(server.pid)));
+    const params = config.params[workload];
     const client = new Child(
       [
         ...profiled(system.client, `${stem}-client.cpuprofile`),
         workload,
-        `ws://127.0.0.1:${ready.port}/`,
-        params,
+        ready.map((line) => `ws://127.0.0.1:${line.port}/`).join(","),
+        JSON.stringify(params),
       ],
       pinned(1),
     );
-    const line = await client.nextJson(config.params[workload].maxMs * 3 + 60_000, "client");
-    const cpuAfter = await readCpuMs(server.pid);
+    const timeout = params.maxMs * 3 + 60_000;
+    const counts = workload === "w7" ? await w7Phases(client, redis, timeout) : undefined;
+    const line = await client.nextJson(timeout, "client");
+    const cpuAfter = await Promise.all(servers.map((server) => readCpuMs(server.pid)));
     await client.stop(STOP_GRACE_MS);
     console.log(`# ${system.label} ${workload}: ${JSON.stringify(line)}`);
-    if (cpuBefore !== null && cpuAfter !== null) {
-      console.log(`\nServer CPU time (user + system) during the run: ${cpuAfter - cpuBefore} ms.`);
+    if (counts !== undefined) {
+      console.log(`\nRedis commands over the storm: ${JSON.stringify(counts)}`);
     }
+    sides.forEach((side, i) => {
+      const [before, after] = [cpuBefore[i], cpuAfter[i]];
+      if (before === null || before === undefined || after === null || after === undefined) return;
+      console.log(`\n${side} CPU time (user + system) during the run: ${after - before} ms.`);
+    });
   } finally {
-    await server.stop(STOP_GRACE_MS);
+    await Promise.all(servers.map((server) => server.stop(STOP_GRACE_MS)));
+    await redis?.stop();
   }
-  for (const side of ["server", "client"]) {
+  for (const side of [...sides, "client"]) {
     print(side, await summarize(`${DIR}/${stem}-${side}.cpuprofile`, ROOT), top);
   }
   return 0;

@@ -1,8 +1,9 @@
 /**
  * Copies the last full run into README.md, between the `bench:start` and
- * `bench:end` markers: the header line (date, machine, load) and the table,
- * exactly as `deno task bench` wrote them to bench/results/latest.md. So the
- * README's figures are always one real run's, never typed in by hand.
+ * `bench:end` markers: the header line (date, machine, load) and the tables
+ * (the figures, then the targets), exactly as `deno task bench` wrote them to
+ * bench/results/latest.md. So the README's figures are always one real run's,
+ * never typed in by hand.
  *
  * Usage: `deno task bench` then `deno task bench:readme`.
  *
@@ -20,14 +21,24 @@ if (!results.startsWith("# wsrpc benchmark (full)")) {
 }
 const lines = results.split("\n");
 const header = lines.find((line) => /^\d{4}-\d{2}-\d{2}T/.test(line));
-const table = lines.filter((line) => line.startsWith("|"));
-if (header === undefined || table.length === 0) {
+/** Each table: a run of lines that start with "|". */
+const tables: string[][] = [];
+lines.forEach((line, i) => {
+  if (!line.startsWith("|")) return;
+  if (lines[i - 1]?.startsWith("|")) tables.at(-1)!.push(line);
+  else tables.push([line]);
+});
+if (header === undefined || tables.length === 0) {
   throw new Error("bench/results/latest.md has no header line or no table");
 }
 const readme = await Deno.readTextFile(README);
 const start = readme.indexOf(START);
 const end = readme.indexOf(END);
 if (start === -1 || end < start) throw new Error(`README.md has no ${START} … ${END} block`);
-const block = [START, "", `Run of ${header}`, "", ...table, "", END].join("\n");
+const body = tables.flatMap((table) => [...table, ""]);
+const block = [START, "", `Run of ${header}`, "", ...body, END].join("\n");
 await Deno.writeTextFile(README, readme.slice(0, start) + block + readme.slice(end + END.length));
-console.log(`README.md: copied ${table.length - 2} rows from bench/results/latest.md`);
+const rows = tables.reduce((sum, table) => sum + table.length - 2, 0);
+console.log(
+  `README.md: copied ${tables.length} tables, ${rows} rows, from bench/results/latest.md`,
+);

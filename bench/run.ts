@@ -1,8 +1,10 @@
 /**
  * The benchmark orchestrator behind `deno task bench`, `bench:smoke` and
  * `bench:big`: runs every workload against every system (bench/_systems.ts),
- * each in its own server and client processes, prints a markdown table with
- * each figure's ratio to raw and to tRPC, and writes bench/results/.
+ * each in its own server and client processes (and for a system on Redis, a
+ * `redis-server` of its own per run), prints a markdown table with each
+ * figure's ratio to raw and to tRPC and a table of the targets, and writes
+ * bench/results/.
  *
  * @module
  */
@@ -16,6 +18,7 @@ import type { HostInfo } from "./_host.ts";
 import { runOnce } from "./_measure.ts";
 import type { Placement, RunOutcome } from "./_measure.ts";
 import type { WorkloadName } from "./_protocol.ts";
+import { redisVersion } from "./_redis.ts";
 import { renderMarkdown } from "./_report.ts";
 import type { Report, SystemReport } from "./_report.ts";
 import { workloadRows } from "./_rows.ts";
@@ -47,6 +50,8 @@ function fdLimit(host: HostInfo, config: ModeConfig): [number | null, string] {
   const conns = Math.max(
     config.params.w4.conns + 1,
     config.params.w5.conns + config.params.w5.warmConns,
+    config.params.w6.conns + 1,
+    config.params.w7.clients + 1,
   );
   const need = conns + FD_HEADROOM;
   if (host.nofileSoft >= need) return [null, `open files ${host.nofileSoft}`];
@@ -95,21 +100,55 @@ function summary(workload: WorkloadName, outcome: RunOutcome): string {
       return `${formatValue(r.deliveriesPerSec ?? null)} deliveries/s`;
     case "w5":
       return `${formatValue(outcome.memory?.kibPerConn ?? null)} KiB/conn`;
+    case "w6":
+      return `${formatValue(r.deliveriesPerSec ?? null)} deliveries/s on ${r.instances} ` +
+        `instance(s)`;
+    case "w7": {
+      const redis = outcome.redis;
+      return `all caught up in ${formatValue(r.ms ?? null)} ms` +
+        (redis === undefined
+          ? ""
+          : `, ${redis.reads} history read(s), ${redis.total} Redis commands`);
+    }
   }
 }
 
-async function describeSystems(options: Options): Promise<[SystemSpec[], SystemReport[]]> {
-  const chosen = SYSTEMS.filter((s) => options.systems === null || options.systems.includes(s.id));
+/** Whether this is a CI run (`CI` set), where a skipped workload counts as a failure. */
+function onCi(): boolean {
+  try {
+    return Boolean(Deno.env.get("CI"));
+  } catch {
+    return false; // no permission to read it
+  }
+}
+
+/** Why a system on Redis can't run here. */
+const NO_REDIS = "redis-server not installed";
+
+/**
+ * The chosen systems that have something to run and are implemented, and a
+ * report of each; one that needs Redis where there is none is skipped.
+ */
+async function describeSystems(
+  options: Options,
+  redis: string | null,
+): Promise<[SystemSpec[], SystemReport[]]> {
+  const chosen = SYSTEMS.filter((s) =>
+    (options.systems === null || options.systems.includes(s.id)) &&
+    s.workloads.some((w) => options.workloads.includes(w))
+  );
   const runnable: SystemSpec[] = [];
   const reports: SystemReport[] = [];
   for (const system of chosen) {
     const present = await Promise.all(system.files.map(exists));
     const ready = present.every(Boolean);
+    const skipped = ready && system.redis && redis === null;
     if (ready) runnable.push(system);
     reports.push({
       id: system.id,
       label: system.label,
-      status: ready ? "ran" : "not implemented",
+      status: skipped ? "skipped" : ready ? "ran" : "not implemented",
+      ...(skipped ? { reason: NO_REDIS } : {}),
       runtime: system.runtime,
       packages: await lockedVersions(`${ROOT}deno.lock`, system.packages),
       notes: system.notes,
@@ -143,15 +182,25 @@ async function main(): Promise<number> {
   const host = await probeHost();
   const loadBefore = await readLoadAverage();
   const [where, pinning] = placement(host, options, config);
-  const [systems, systemReports] = await describeSystems(options);
+  const redis = await redisVersion();
+  const [systems, systemReports] = await describeSystems(options, redis);
   log(`bench ${config.mode}: ${systems.map((s) => s.id).join(", ")}; ${pinning}`);
 
   const runs: Record<string, Partial<Record<WorkloadName, RunOutcome[]>>> = {};
   const failures: string[] = [];
   for (const workload of options.workloads) {
     const repeat = workload === "w5" ? 1 : config.repeat;
+    const running = systems.filter((s) => s.workloads.includes(workload));
+    for (const system of running.filter((s) => s.redis && redis === null)) {
+      // Said in the table; on CI, where redis-server should be there, a failure.
+      const outcome: RunOutcome = { ok: false, error: NO_REDIS, skipped: NO_REDIS };
+      (runs[system.id] ??= {})[workload] = [outcome];
+      log(`  ${system.id} ${workload}: skipped, ${NO_REDIS}`);
+      if (onCi()) failures.push(`${system.label} ${workload}: ${NO_REDIS} (CI is set)`);
+    }
     for (let round = 1; round <= repeat; round++) {
-      for (const system of systems) {
+      for (const system of running) {
+        if (system.redis && redis === null) continue;
         const t0 = performance.now();
         const outcome = await runOnce(system, workload, config, where);
         const seconds = ((performance.now() - t0) / 1000).toFixed(1);
@@ -175,6 +224,7 @@ async function main(): Promise<number> {
     config,
     host,
     pinning,
+    redis,
     load: [loadBefore, await readLoadAverage()],
     systems: systemReports,
     rows,

@@ -3,11 +3,13 @@
  * schema: `{ a, s }` for wsrpc-json, `{ a, s, d: Date }` for wsrpc-rich (so
  * superjson carries every call and event).
  *
- * The fan-out subscription starts with one marker event, {@linkcode READY_A}
- * in `a`, that the server yields right after it joined the hub: when the
- * client sees it, every later publish reaches this subscriber. The driver
- * awaits it and does not count it (wsrpc's `{"subscription": id}` reply comes
- * earlier, but the client API is an async iterable and does not expose it).
+ * The fan-out subscription is a topic key (bench/systems/_fanout.ts). A fresh
+ * subscriber gets one marker event, {@linkcode READY_A} in `a`, that the
+ * server yields right after it joined the topic: when the client sees it,
+ * every later publish reaches this subscriber. The driver awaits it and does
+ * not count it (wsrpc's `{"subscription": id}` reply comes earlier, but the
+ * client API is an async iterable and does not expose it). A subscriber that
+ * resumes (`lastEventId`) gets no marker, only the events after its position.
  *
  * @module
  */
@@ -47,8 +49,11 @@ export type BenchApi<P extends AnySchema> = Router<{
   events: Subscription<typeof EventsInput, P>;
   /** The fan-out topic: a {@linkcode READY_A} marker, then every publish. */
   fanout: Subscription<undefined, P>;
-  /** Publishes payloads 0 … count-1 to every fan-out subscriber; returns count. */
-  publish: Procedure<typeof PublishInput, z.ZodNumber>;
+  /**
+   * Publishes payloads 0 … count-1 to every fan-out subscriber; returns the
+   * newest event's position.
+   */
+  publish: Procedure<typeof PublishInput, z.ZodString>;
 }>;
 
 function benchApi<P extends AnySchema>(payload: P): BenchApi<P> {
@@ -56,7 +61,7 @@ function benchApi<P extends AnySchema>(payload: P): BenchApi<P> {
     echo: procedure({ input: payload, output: payload }),
     events: subscription({ input: EventsInput, output: payload }),
     fanout: subscription({ output: payload }),
-    publish: procedure({ input: PublishInput, output: z.number() }),
+    publish: procedure({ input: PublishInput, output: z.string() }),
   });
 }
 

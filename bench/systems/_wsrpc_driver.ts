@@ -15,7 +15,7 @@ export interface BenchClient<T extends Payload> {
   echo(input: T): Promise<T>;
   events(input: { n: number }): ClientSubscription<T>;
   fanout(): ClientSubscription<T>;
-  publish(input: { count: number }): Promise<number>;
+  publish(input: { count: number }): Promise<string>;
   ready(): Promise<void>;
   close(): void;
 }

@@ -59,28 +59,43 @@ async function publishRound(
   return performance.now() - start;
 }
 
-/** Runs W4 against `url`. */
-export async function runW4(
+/**
+ * The fan-out of W4 and W6: `params.conns` subscribed connections, spread
+ * round-robin over `urls`, and a publisher connection to the first url that
+ * asks for a warm-up round, then the measured round.
+ */
+export async function runFanOut(
   driver: SystemDriver,
-  url: string,
+  urls: readonly string[],
   params: W4Params,
 ): Promise<W4Result> {
+  const first = urls[0];
+  if (first === undefined) throw new Error("no server url");
   let round = new Round(params.conns, 0);
   const setRound = (next: Round): void => {
     round = next;
   };
-  const subscribers = await withTimeout(
-    openMany(
-      driver,
-      url,
-      params.conns,
-      50,
-      (conn, index) => conn.subscribe((event) => round.deliver(index, event)),
-    ),
+  const subscribers: Connection[] = [];
+  const opened = await withTimeout(
+    Promise.all(urls.map((url, u) => {
+      // Instance u gets subscribers u, u + n, u + 2n, ... (indices into the round).
+      const indices = Array.from(
+        { length: Math.ceil((params.conns - u) / urls.length) },
+        (_, k) => u + k * urls.length,
+      );
+      return openMany(
+        driver,
+        url,
+        indices.length,
+        50,
+        (conn, k) => conn.subscribe((event) => round.deliver(indices[k]!, event)),
+      );
+    })),
     params.maxMs,
     `subscribing ${params.conns} connections`,
   );
-  const publisher = await driver.connect(url);
+  for (const conns of opened) subscribers.push(...conns);
+  const publisher = await driver.connect(first);
   try {
     await sleep(params.settleMs);
     if (params.warmupPublishes > 0) {
@@ -104,4 +119,9 @@ export async function runW4(
   } finally {
     await closeAll([publisher, ...subscribers]);
   }
+}
+
+/** Runs W4 against `url`. */
+export function runW4(driver: SystemDriver, url: string, params: W4Params): Promise<W4Result> {
+  return runFanOut(driver, [url], params);
 }

@@ -10,12 +10,12 @@
 import type { Connection, SystemDriver } from "../_adapter.ts";
 import { plainPayload } from "../_adapter.ts";
 import { checkEcho } from "../_check.ts";
-import type { W5Params, W5Phase, W5Result } from "../_protocol.ts";
+import type { Phase, W5Params, W5Result } from "../_protocol.ts";
 import { withTimeout } from "../_stats.ts";
 import { closeAll, openMany } from "./_open.ts";
 
 /** Announces a phase and resolves when the orchestrator says go on. */
-export type PhaseGate = (phase: W5Phase, conns: number) => Promise<void>;
+export type PhaseGate = (phase: Phase, conns: number) => Promise<void>;
 
 /** Runs W5 against `url`, calling `gate` at each phase. */
 export async function runW5(

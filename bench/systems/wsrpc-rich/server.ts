@@ -5,14 +5,14 @@
  * @module
  */
 
-import { createHandler } from "@wsrpc/core/server";
+import { createHandler, memoryEngine } from "@wsrpc/core/server";
 import { announce, HOST } from "../../_server.ts";
-import { Hub } from "../_hub.ts";
+import { FanOut } from "../_fanout.ts";
 import { BENCH_LIMITS } from "../_wsrpc_limits.ts";
 import { READY_A, richApi, richPayload } from "../_wsrpc_api.ts";
 import type { RichPayload } from "../_wsrpc_api.ts";
 
-const hub = new Hub<RichPayload>();
+const fanout = new FanOut<RichPayload>(memoryEngine(), richPayload(READY_A), richPayload);
 
 const rpc = createHandler(richApi, {
   limits: BENCH_LIMITS,
@@ -21,12 +21,10 @@ const rpc = createHandler(richApi, {
     events: async function* ({ input }) {
       for (let i = 0; i < input.n; i++) yield richPayload(i);
     },
-    fanout: ({ signal }) => hub.listen(richPayload(READY_A), signal),
-    publish: ({ input }) => {
-      hub.publish(input.count, richPayload);
-      return input.count;
-    },
+    fanout: ({ lastEventId, signal }) => fanout.listen(lastEventId, signal),
+    publish: ({ input }) => fanout.publish(input.count),
   },
 });
 
+await fanout.started();
 Deno.serve({ hostname: HOST, port: 0, onListen: ({ port }) => announce(port) }, rpc);

@@ -1,0 +1,132 @@
+/**
+ * The targets the scale-out work set (issue 11), each checked against the
+ * figures of the same run: a markdown table of what was measured, the
+ * target, and whether it is met. The one figure not measured here, socket.io
+ * with its Redis adapter, is a quoted reference and is said to be one.
+ *
+ * @module
+ */
+
+import type { ModeConfig } from "./_config.ts";
+import type { Row } from "./_rows.ts";
+import { RAW_ID } from "./_systems.ts";
+import { formatRatio, formatValue } from "./_table.ts";
+
+/**
+ * socket.io 4.8 with its Redis adapter on this machine, as quoted in issue 11
+ * ("about 140,000 deliveries/s with 2 instances, 200 subscribers and 500
+ * events, in our measurement"). Not run by this benchmark.
+ */
+const SOCKET_IO_QUOTED = {
+  deliveriesPerSec: 140_000,
+  instances: 2,
+  subscribers: 200,
+  events: 500,
+} as const;
+
+/** One line of the targets table. */
+interface Target {
+  readonly what: string;
+  readonly measured: string;
+  readonly target: string;
+  /** true or false when judged; a reason when it can't be. */
+  readonly met: boolean | string;
+  /** Whether it is about speed, which the smoke mode's tiny counts can't tell. */
+  readonly speed: boolean;
+}
+
+/** A row's value for a system, or why there is none. */
+function valueOf(rows: readonly Row[], rowId: string, system: string): number | string {
+  const row = rows.find((r) => r.id === rowId);
+  if (row === undefined || !(system in row.values)) return "not run";
+  const value = row.values[system] ?? null;
+  if (value === null || !Number.isFinite(value)) return row.notes?.[system] ?? "failed";
+  return value;
+}
+
+/** `a ÷ b` against a floor. */
+function ratioTarget(
+  what: string,
+  a: number | string,
+  b: number | string,
+  floor: number,
+): Target {
+  const target = `≥ ${floor.toFixed(2)}×`;
+  if (typeof a === "string" || typeof b === "string") {
+    return { what, measured: typeof a === "string" ? a : String(b), target, met: "—", speed: true };
+  }
+  return { what, measured: formatRatio(a, b), target, met: a / b >= floor, speed: true };
+}
+
+function render(targets: readonly Target[], smoke: boolean): string {
+  const out = ["| target | measured in this run | target | met |", "| --- | --- | --- | --- |"];
+  for (const t of targets) {
+    const met = typeof t.met === "string"
+      ? t.met
+      : smoke && t.speed
+      ? "— (smoke counts)"
+      : t.met
+      ? "yes"
+      : "**no**";
+    out.push(`| ${t.what} | ${t.measured} | ${t.target} | ${met} |`);
+  }
+  return out.join("\n");
+}
+
+/** The targets table for the rows of a run. */
+export function renderTargets(rows: readonly Row[], config: ModeConfig): string {
+  const w6 = config.params.w6;
+  const redisW6 = valueOf(rows, "w6.rate", "wsrpc-redis");
+  const sameShape = w6.instances === SOCKET_IO_QUOTED.instances &&
+    w6.conns === SOCKET_IO_QUOTED.subscribers && w6.publishes === SOCKET_IO_QUOTED.events;
+  const quoted = formatValue(SOCKET_IO_QUOTED.deliveriesPerSec);
+  const storm = valueOf(rows, "w7.ms", "wsrpc-redis");
+  const reads = valueOf(rows, "w7.reads", "wsrpc-redis");
+  const targets: Target[] = [
+    ratioTarget(
+      "W4 fan-out through a topic (memory engine), wsrpc (JSON) ÷ raw",
+      valueOf(rows, "w4.rate", "wsrpc-json"),
+      valueOf(rows, "w4.rate", RAW_ID),
+      0.8,
+    ),
+    ratioTarget(
+      "W6 wsrpc (Redis), 2 instances on one Redis ÷ wsrpc (JSON), one instance on the memory " +
+        "engine",
+      redisW6,
+      valueOf(rows, "w6.rate", "wsrpc-json"),
+      0.5,
+    ),
+    {
+      what: "W6 wsrpc (Redis) beside socket.io + its Redis adapter (quoted, not measured here)",
+      measured: typeof redisW6 === "string" ? redisW6 : `${formatValue(redisW6)} deliveries/s = ` +
+        `${formatRatio(redisW6, SOCKET_IO_QUOTED.deliveriesPerSec)} the quoted figure`,
+      target: `≥ ~${quoted} deliveries/s: socket.io 4.8 + Redis adapter, ` +
+        `${SOCKET_IO_QUOTED.instances} instances, ${SOCKET_IO_QUOTED.subscribers} ` +
+        `subscribers, ${SOCKET_IO_QUOTED.events} events, as quoted in issue 11 (a reference ` +
+        `figure, not run by this benchmark)`,
+      met: typeof redisW6 === "string"
+        ? "—"
+        : !sameShape
+        ? `— (W6 ran ${w6.conns} subscribers × ${w6.publishes} events)`
+        : redisW6 >= SOCKET_IO_QUOTED.deliveriesPerSec,
+      speed: true,
+    },
+    {
+      what:
+        `W7 wsrpc (Redis), ${config.params.w7.clients.toLocaleString("en-US")} clients resuming ` +
+        `${config.params.w7.behind} events behind on one instance, until all caught up`,
+      measured: typeof storm === "string" ? storm : `${formatValue(storm)} ms`,
+      target: "< 2,000 ms",
+      met: typeof storm === "string" ? "—" : storm < 2_000,
+      speed: true,
+    },
+    {
+      what: "W7 wsrpc (Redis), history reads per instance during the storm",
+      measured: typeof reads === "string" ? reads : formatValue(reads),
+      target: "1",
+      met: typeof reads === "string" ? "—" : reads === 1,
+      speed: false,
+    },
+  ];
+  return render(targets, config.mode === "smoke");
+}
