@@ -40,7 +40,8 @@ export class RedisLink {
   #failures = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #lastLog = -Infinity;
-  #waiters: Array<() => void> = [];
+  /** Settles when the link is next up; one for every waiter while it is down. */
+  #nextUp: PromiseWithResolvers<void> | undefined;
 
   constructor(options: LinkOptions) {
     this.#options = options;
@@ -55,7 +56,8 @@ export class RedisLink {
   /** Resolves once the link is up (at once if it is). */
   whenUp(): Promise<void> {
     if (this.#up) return Promise.resolve();
-    return new Promise((resolve) => this.#waiters.push(resolve));
+    this.#nextUp ??= Promise.withResolvers<void>();
+    return this.#nextUp.promise;
   }
 
   /** Closes the link for good. */
@@ -65,7 +67,8 @@ export class RedisLink {
     const client = this.#client;
     this.#client = undefined;
     this.#up = false;
-    for (const wake of this.#waiters.splice(0)) wake();
+    this.#nextUp?.resolve();
+    this.#nextUp = undefined;
     if (client?.isOpen) {
       try {
         await client.close();
@@ -99,7 +102,8 @@ export class RedisLink {
     this.#up = true;
     this.#wasUp = true;
     this.#failures = 0;
-    for (const wake of this.#waiters.splice(0)) wake();
+    this.#nextUp?.resolve();
+    this.#nextUp = undefined;
     this.#schedulePing(client);
   }
 

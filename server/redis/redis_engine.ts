@@ -34,6 +34,12 @@ export interface RedisEngineOptions {
   pingInterval?: number | undefined;
   /** Milliseconds a ping may take before the connection is made again (2,000 by default). */
   pingTimeout?: number | undefined;
+  /**
+   * Milliseconds a publish or a read waits for Redis while the connection is
+   * being made (at startup, or after Redis went away) before it fails with
+   * `Unavailable` (1,000 by default).
+   */
+  connectWait?: number | undefined;
   /** The most recent events an instance remembers per listened key (1,000 by default). */
   windowSize?: number | undefined;
   /** Where connection problems are reported, at most every 10 s (`console.error` by default). */
@@ -48,8 +54,8 @@ export interface RedisEngineOptions {
  * event once for all of them. A resume is served from the stream, and many
  * resumes of one key from one instance cost one read.
  *
- * While Redis is unreachable, `publish` fails at once with `Unavailable`, and
- * subscribers wait; once it is back they get what they missed from the
+ * While Redis is unreachable, `publish` waits up to `connectWait` (1 s) for
+ * it, then fails with `Unavailable`; subscribers wait; once it is back they get what they missed from the
  * stream, or a gap if it was lost.
  *
  * @example
@@ -74,6 +80,7 @@ export function redisEngine(options: RedisEngineOptions = {}): TopicEngine {
 class RedisEngine implements TopicEngine {
   readonly #prefix: string;
   readonly #positionTtl: number;
+  readonly #connectWait: number;
   readonly #commands: RedisLink;
   readonly #subscriber: RedisLink;
   readonly #windows: HistoryWindows;
@@ -88,6 +95,7 @@ class RedisEngine implements TopicEngine {
   constructor(options: RedisEngineOptions) {
     this.#prefix = options.prefix ?? "wsrpc";
     this.#positionTtl = options.positionTtl ?? 7 * 24 * 3_600_000;
+    this.#connectWait = options.connectWait ?? 1_000;
     const url = options.url ?? "redis://127.0.0.1:6379";
     const log = options.log ?? ((message: string) => console.error(`wsrpc: ${message}`));
     const pingInterval = options.pingInterval ?? 2_000;
@@ -224,7 +232,7 @@ class RedisEngine implements TopicEngine {
 
   /** Runs a script by its hash, loading it again if Redis forgot it (a restart). */
   async #run(source: string, keys: string[], args: string[]): Promise<unknown> {
-    const client: RedisClient | undefined = this.#commands.client;
+    const client: RedisClient | undefined = this.#commands.client ?? await this.#waitForLink();
     if (client === undefined) throw new Error("Redis is unreachable");
     const sha = this.#scripts.get(source);
     if (sha !== undefined) {
@@ -235,6 +243,17 @@ class RedisEngine implements TopicEngine {
       }
     }
     return await client.sendCommand(["EVAL", source, String(keys.length), ...keys, ...args]);
+  }
+
+  /** The command link's client once it is up, or `undefined` after `connectWait`. */
+  async #waitForLink(): Promise<RedisClient | undefined> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      this.#commands.whenUp(),
+      new Promise<void>((resolve) => timer = setTimeout(resolve, this.#connectWait)),
+    ]);
+    clearTimeout(timer);
+    return this.#commands.client;
   }
 
   #keys(stream: string): string[] {
