@@ -1,13 +1,17 @@
 /**
  * The chat example's roles: an admin (who opened the admin link, which set a
  * cookie) may clear a room; anyone else is refused by the `admins` middleware.
+ * A topic deletes nothing, so a clear is a marker published to the room: pages
+ * drop what came before it.
  *
  * @module
  */
 
 import assert from "node:assert/strict";
 import { ErrorCode } from "../mod.ts";
+import { createClient } from "../client/mod.ts";
 import { startChatServer } from "../examples/chat/server.ts";
+import { api } from "../examples/chat/shared/api.ts";
 import { RawSocket } from "./_server.ts";
 
 /** Calls one method over a socket whose handshake carries `cookie`, as a browser's would. */
@@ -55,13 +59,34 @@ Deno.test("chat example: only an admin may clear a room", async (t) => {
     ]);
   });
 
-  await t.step("the admin clears it", async () => {
-    assert.deepEqual(
-      await callWithCookie(rpcUrl, "theme=dark; chat_admin=s3cret", [clear, clear]),
-      [
-        { jsonrpc: "2.0", id: 0, result: 2 },
-        { jsonrpc: "2.0", id: 1, result: 0 },
-      ],
-    );
+  await t.step(
+    "the admin clears it: the first clear hides two messages, the next none",
+    async () => {
+      assert.deepEqual(
+        await callWithCookie(rpcUrl, "theme=dark; chat_admin=s3cret", [clear, clear]),
+        [
+          { jsonrpc: "2.0", id: 0, result: 2 },
+          { jsonrpc: "2.0", id: 1, result: 0 },
+        ],
+      );
+    },
+  );
+
+  await t.step("a page that joins later replays the messages, then the markers", async () => {
+    const client = createClient(api, { url: rpcUrl });
+    try {
+      await client.chat.send({ room: "lobby", text: "after" });
+      const replay = [];
+      for await (const event of client.chat.messages({ room: "lobby" })) {
+        replay.push(event.kind === "message" ? event.text : event.kind);
+        if (replay.length === 5) break;
+      }
+      // The page shows only what follows the last marker: "after".
+      assert.deepEqual(replay, ["hello", "again", "cleared", "cleared", "after"]);
+      const [hidden] = await callWithCookie(rpcUrl, "chat_admin=s3cret", [clear]);
+      assert.deepEqual(hidden, { jsonrpc: "2.0", id: 0, result: 1 });
+    } finally {
+      client.close();
+    }
   });
 });

@@ -2,16 +2,20 @@
  * The chat example's server: serves the page, the browser bundle and the
  * wsrpc endpoint from one `Deno.serve`.
  *
- * Run it with `deno task dev`, then open http://127.0.0.1:8000/.
- * `PORT` and `HOST` (or `--port` and `--host`) change where it listens.
+ * Run it with `deno task dev`, then open http://127.0.0.1:8000/: one process,
+ * its rooms on the memory engine. `PORT` and `HOST` (or `--port` and
+ * `--host`) change where it listens, `ADMIN_TOKEN` sets the admin secret. With
+ * `--redis=redis://…` it is one instance of several on that Redis, as
+ * `deno task dev:cluster` runs it.
  *
  * @module
  */
 
 import { parseArgs } from "node:util";
+import { createTopics, memoryEngine } from "@wsrpc/core/server";
+import { redisEngine } from "@wsrpc/core/redis";
 import { bundleBrowserApp } from "./bundle.ts";
-import { ChatHub } from "./hub.ts";
-import { ADMIN_COOKIE, createChatRpc } from "./rpc.ts";
+import { ADMIN_COOKIE, createChatRpc, roomsReady, roomsTopic } from "./rpc.ts";
 
 /** The options of {@linkcode startChatServer}. */
 export interface ChatServerOptions {
@@ -23,6 +27,11 @@ export interface ChatServerOptions {
   tickInterval?: number;
   /** The admin secret: `/admin?token=…` with it sets the admin cookie. Defaults to a random one. */
   adminToken?: string;
+  /**
+   * Keep the rooms on this Redis (`redis://host:port`), so that several
+   * instances share them. Without it, they live in this process's memory.
+   */
+  redisUrl?: string;
 }
 
 /** A running chat server. */
@@ -33,50 +42,106 @@ export interface ChatServer extends AsyncDisposable {
   port: number;
   /** Opening this URL makes the browser an admin's: it may clear rooms. */
   adminUrl: string;
-  /** Stops listening, closes open WebSockets (code 1001) and waits for the server to finish. */
+  /** Who served the page, as the page says it: "instance :8001 · rooms on Redis". */
+  servedBy: string;
+  /**
+   * Shuts wsrpc down gracefully (clients are told to reconnect), stops
+   * listening, and lets go of the topics and their engine.
+   */
   close(): Promise<void>;
 }
 
 const PAGE = new URL("./public/index.html", import.meta.url);
 const APP = new URL("./public/app.ts", import.meta.url);
+/** Where the page says who served it. */
+const SERVED_BY = "<!-- served by -->";
+/** How long an instance waits for Redis when it starts. */
+const REDIS_TIMEOUT = 5_000;
+
+/** The browser bundle, made once per process however many servers it starts. */
+let bundling: Promise<string> | undefined;
 
 /**
  * Bundles the browser app, then serves `/` (the page), `/client.js` (the
  * bundle), `/rpc` (the wsrpc endpoint) and `/admin?token=…` (sets the admin
  * cookie, then back to `/`). Anything else is a 404.
  *
- * @param options Where to listen, and the tick interval.
- * @returns The running server, once it listens.
+ * @param options Where to listen, the tick interval, the admin token and the Redis to use.
+ * @returns The running server, once it listens (and, with Redis, once Redis answers).
+ * @throws {Error} When Redis does not answer within 5 seconds.
  */
 export async function startChatServer(options: ChatServerOptions = {}): Promise<ChatServer> {
-  const { port = 8000, hostname = "127.0.0.1", tickInterval = 1000 } = options;
+  const { port = 8000, hostname = "127.0.0.1", tickInterval = 1000, redisUrl } = options;
   const adminToken = options.adminToken ?? crypto.randomUUID();
-  const [page, bundle] = await Promise.all([Deno.readTextFile(PAGE), bundleBrowserApp(APP)]);
-  const rpc = createChatRpc({ hub: new ChatHub(), tickInterval, adminToken });
-
-  const server = Deno.serve({ port, hostname, onListen: () => {} }, (request, info) => {
-    switch (new URL(request.url).pathname) {
-      case "/":
-        return text(page, "text/html");
-      case "/client.js":
-        return text(bundle, "text/javascript");
-      case "/rpc":
-        return rpc(request, info);
-      case "/admin":
-        return signInAsAdmin(request, adminToken);
-      default:
-        return new Response("404 Not Found\n", { status: 404 });
-    }
+  let closing = false;
+  let label = `${hostname}:${port}`;
+  const engine = redisUrl === undefined ? memoryEngine() : redisEngine({
+    url: redisUrl,
+    prefix: "wsrpc-chat",
+    log: (message) => {
+      // A stopping instance's links drop on purpose: don't report that.
+      if (!closing) console.error(`[${label}] ${message}`);
+    },
   });
+  const topics = createTopics({ engine });
+  const rooms = roomsTopic(topics);
+  const bundled = bundling ??= bundleBrowserApp(APP);
+  bundled.catch(() => bundling = undefined); // the next start tries again
+  let page: string, bundle: string;
+  try {
+    [page, bundle] = await Promise.all([
+      Deno.readTextFile(PAGE),
+      bundled,
+      redisUrl === undefined ? undefined : roomsReady(rooms, REDIS_TIMEOUT).catch((cause) => {
+        const waited = `waited ${REDIS_TIMEOUT / 1000} s`;
+        throw new Error(`Can't reach Redis at ${redisUrl} (${waited})`, { cause });
+      }),
+    ]);
+  } catch (error) {
+    await topics.close();
+    throw error;
+  }
+  const rpc = createChatRpc({ rooms, tickInterval, adminToken });
+
+  let server: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    server = Deno.serve({ port, hostname, onListen: () => {} }, (request, info) => {
+      switch (new URL(request.url).pathname) {
+        case "/":
+          return text(page, "text/html");
+        case "/client.js":
+          return text(bundle, "text/javascript");
+        case "/rpc":
+          return rpc(request, info);
+        case "/admin":
+          return signInAsAdmin(request, adminToken);
+        default:
+          return new Response("404 Not Found\n", { status: 404 });
+      }
+    });
+  } catch (error) {
+    await topics.close(); // the port is taken, say
+    throw error;
+  }
+  label = `:${server.addr.port}`;
+  const servedBy = redisUrl === undefined
+    ? `${displayHost(hostname)}:${server.addr.port} · one process, rooms in memory`
+    : `instance :${server.addr.port} · rooms on Redis, shared by every instance`;
+  page = page.replace(SERVED_BY, escapeHtml(servedBy));
 
   const close = async (): Promise<void> => {
+    if (closing) return;
+    closing = true;
+    await rpc.shutdown({ timeout: 1_000 });
     await server.shutdown();
+    await topics.close();
   };
   const url = `http://${displayHost(hostname)}:${server.addr.port}/`;
   return {
     url,
     port: server.addr.port,
     adminUrl: `${url}admin?token=${encodeURIComponent(adminToken)}`,
+    servedBy,
     close,
     [Symbol.asyncDispose]: close,
   };
@@ -112,6 +177,10 @@ function displayHost(hostname: string): string {
   return hostname.includes(":") ? `[${hostname}]` : hostname;
 }
 
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
 /** Reads a port number, or fails with a message that names where it came from. */
 function parsePort(value: string, from: string): number {
   const port = /^\d+$/.test(value) ? Number(value) : Number.NaN;
@@ -124,7 +193,7 @@ function parsePort(value: string, from: string): number {
 if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
-    options: { port: { type: "string" }, host: { type: "string" } },
+    options: { port: { type: "string" }, host: { type: "string" }, redis: { type: "string" } },
   });
   const port = values.port ?? (Deno.env.get("PORT") || undefined);
   const server = await startChatServer({
@@ -132,7 +201,22 @@ if (import.meta.main) {
       ? undefined
       : parsePort(port, values.port === undefined ? "PORT" : "--port"),
     hostname: values.host ?? (Deno.env.get("HOST") || undefined),
+    redisUrl: values.redis,
+    // Instances of one cluster share one: a browser sends its cookie to every port of a host.
+    adminToken: Deno.env.get("ADMIN_TOKEN") || undefined,
+  }).catch((error) => {
+    console.error(
+      `The chat example could not start: ${error instanceof Error ? error.message : error}`,
+    );
+    Deno.exit(1);
   });
   console.log(`Chat example: ${server.url}`);
   console.log(`Admin (may clear rooms): ${server.adminUrl}`);
+  // Stop cleanly: clients are told to reconnect, and Redis links close.
+  const stop = async () => {
+    await server.close();
+    Deno.exit(0);
+  };
+  if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", stop);
+  Deno.addSignalListener("SIGINT", stop);
 }

@@ -8,8 +8,15 @@
  * @module
  */
 
-import { type Client, createClient, RpcError, type Unsubscribable } from "@wsrpc/core/client";
-import type { ChatApi, Message, Tick } from "../shared/api.ts";
+import {
+  type Client,
+  type ConnectionState,
+  createClient,
+  RpcError,
+  type SubscriptionGap,
+  type Unsubscribable,
+} from "@wsrpc/core/client";
+import type { ChatApi, Cleared, Message, RoomEvent, Tick } from "../shared/api.ts";
 
 const ROOM = "general";
 const AUTHOR = `guest-${Math.floor(1000 + Math.random() * 9000)}`;
@@ -24,54 +31,92 @@ function element<T extends HTMLElement>(id: string, type: { new (): T; prototype
 const helloButton = element("hello", HTMLButtonElement);
 const reply = element("reply", HTMLOutputElement);
 const ticks = element("ticks", HTMLOutputElement);
+const connection = element("connection", HTMLOutputElement);
 const messages = element("messages", HTMLUListElement);
+const notice = element("notice", HTMLParagraphElement);
 const form = element("chat", HTMLFormElement);
 const textInput = element("text", HTMLInputElement);
 const sendButton = element("send", HTMLButtonElement);
+const clearButton = element("clear", HTMLButtonElement);
 const errorLine = element("error", HTMLParagraphElement);
 element("me", HTMLSpanElement).textContent = AUTHOR;
 
-let client: Client<ChatApi> | undefined;
-let room: Unsubscribable | undefined;
+const url = new URL("/rpc", location.href);
+url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+const client: Client<ChatApi> = createClient<ChatApi>({ url });
+client.connection.onStateChange(showConnection);
+
 let clock: Unsubscribable | undefined;
+let room: Unsubscribable | undefined;
+// Join the room at once: its recent messages come from the topic's replay.
+// After a lost connection the client resumes it exactly where it left off.
+joinRoom();
 
-/** The client, made on first use: that is when the WebSocket opens. */
-function connect(): Client<ChatApi> {
-  const url = new URL("/rpc", location.href);
-  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-  client ??= createClient<ChatApi>({ url });
-  // Join the room once connected; after a lost connection, join again.
-  room ??= joinRoom(client);
-  return client;
-}
-
-/** Shows the room's messages: its recent ones first, then each new one. */
-function joinRoom(rpc: Client<ChatApi>): Unsubscribable {
+/** Shows the room: its recent events first, then each new one. */
+function joinRoom(): void {
   messages.replaceChildren();
-  return rpc.chat.messages({ room: ROOM }).subscribe({
-    onData: showMessage,
+  const left = () => room = undefined; // the next send joins again
+  room = client.chat.messages({ room: ROOM }).subscribe({
+    onData: showEvent,
+    onGap: reloadRoom,
     onError: (error) => {
-      room = undefined;
+      left();
       showError(error);
     },
+    onComplete: left,
   });
+}
+
+/**
+ * Some events could not be replayed (the history no longer had them, say):
+ * say so, and load the room afresh rather than show it with a hole.
+ */
+function reloadRoom(gap: SubscriptionGap): void {
+  notice.textContent = `Some messages were missed (${gap.reason}), so the room was reloaded.`;
+  room?.unsubscribe();
+  joinRoom();
+}
+
+function showEvent(event: RoomEvent): void {
+  if (event.kind === "cleared") showCleared(event);
+  else showMessage(event);
 }
 
 function showMessage(message: Message): void {
   const item = document.createElement("li");
   if (message.author === AUTHOR) item.classList.add("mine");
-  const time = document.createElement("time");
-  time.dateTime = message.at.toISOString();
-  time.textContent = message.at.toLocaleTimeString();
   const author = document.createElement("strong");
   author.textContent = message.author ?? "anonymous";
-  item.append(time, author, `: ${message.text}`);
+  item.append(time(message.at), author, `: ${message.text}`);
   messages.append(item);
   item.scrollIntoView({ block: "nearest" });
 }
 
+/** An admin cleared the room: what came before the marker goes. */
+function showCleared(cleared: Cleared): void {
+  const item = document.createElement("li");
+  item.classList.add("cleared");
+  item.append(time(cleared.at), "An admin cleared the room.");
+  messages.replaceChildren(item);
+}
+
+function time(at: Date): HTMLTimeElement {
+  const element = document.createElement("time");
+  element.dateTime = at.toISOString();
+  element.textContent = at.toLocaleTimeString();
+  return element;
+}
+
 function showTick(tick: Tick): void {
   ticks.textContent = `Tick ${tick.n}: ${tick.at.toLocaleTimeString()}`;
+}
+
+function showConnection(state: ConnectionState): void {
+  connection.textContent = state === "open"
+    ? "connected"
+    : state === "closed"
+    ? "closed"
+    : "connecting…";
 }
 
 function showError(error: unknown): void {
@@ -85,12 +130,11 @@ function showError(error: unknown): void {
 }
 
 helloButton.addEventListener("click", async () => {
-  const rpc = connect();
   try {
-    reply.textContent = await rpc.hello("hello world");
+    reply.textContent = await client.hello("hello world");
     errorLine.textContent = "";
     // After the reply, the server keeps pushing its time.
-    clock ??= rpc.ticks().subscribe({
+    clock ??= client.ticks().subscribe({
       onData: showTick,
       onError: (error) => {
         clock = undefined;
@@ -105,8 +149,9 @@ helloButton.addEventListener("click", async () => {
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
   sendButton.disabled = true;
+  if (room === undefined) joinRoom();
   try {
-    await connect().chat.send({ room: ROOM, text: textInput.value, author: AUTHOR });
+    await client.chat.send({ room: ROOM, text: textInput.value, author: AUTHOR });
     textInput.value = "";
     errorLine.textContent = "";
   } catch (error) {
@@ -114,5 +159,16 @@ form.addEventListener("submit", async (event) => {
   } finally {
     sendButton.disabled = false;
     textInput.focus();
+  }
+});
+
+// Only an admin's connection may clear (the server checks its cookie); anyone
+// else sees the server's "Admins only".
+clearButton.addEventListener("click", async () => {
+  try {
+    await client.chat.clear({ room: ROOM });
+    errorLine.textContent = "";
+  } catch (error) {
+    showError(error);
   }
 });

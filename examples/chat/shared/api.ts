@@ -8,10 +8,14 @@
 import * as z from "zod";
 import { procedure, router, subscription } from "@wsrpc/core";
 
-/** One chat message, as stored by the server and pushed to every subscriber. */
+/** A room's name: also its topic key. */
+const Room = z.string().min(1).max(64);
+
+/** One chat message, as published to its room and pushed to every subscriber. */
 export const Message = z.object({
+  kind: z.literal("message"),
   /** The room it was sent to. */
-  room: z.string().min(1).max(64),
+  room: Room,
   /** What was said; surrounding spaces are trimmed. */
   text: z.string().trim().min(1).max(500),
   /** Who said it, if they gave a name. */
@@ -22,6 +26,29 @@ export const Message = z.object({
 
 /** One chat message, as a client receives it. */
 export type Message = z.infer<typeof Message>;
+
+/**
+ * An admin cleared the room. A topic keeps its history (nothing is deleted),
+ * so this marker is published to the room like a message: a page drops what
+ * it shows when it gets one, and a page that joins later shows only what came
+ * after the newest one in the replayed history.
+ */
+export const Cleared = z.object({
+  kind: z.literal("cleared"),
+  /** The room that was cleared. */
+  room: Room,
+  /** When it was cleared. */
+  at: z.date(),
+});
+
+/** A clear marker, as a client receives it. */
+export type Cleared = z.infer<typeof Cleared>;
+
+/** What a room's subscribers get: messages, and the marks of an admin's clears. */
+export const RoomEvent = z.discriminatedUnion("kind", [Message, Cleared]);
+
+/** What a room's subscribers get, as a client receives it. */
+export type RoomEvent = z.infer<typeof RoomEvent>;
 
 /** One beat of the server's clock, pushed by the `ticks` subscription. */
 export const Tick = z.object({
@@ -47,19 +74,21 @@ export const api = router({
   }),
   chat: router({
     send: procedure({
-      input: Message.omit({ at: true }),
+      input: Message.omit({ kind: true, at: true }),
       output: Message,
-      description: "Posts a message to a room and returns it as stored.",
+      description: "Publishes a message to a room, on every instance, and returns it.",
     }),
     messages: subscription({
-      input: z.object({ room: z.string().min(1).max(64) }),
-      output: Message,
-      description: "Replays a room's recent messages, then pushes each new one.",
+      input: z.object({ room: Room }),
+      output: RoomEvent,
+      description: "Replays a room's recent events (the last 50), then pushes each new one. " +
+        "Resumes exactly after a reconnect, on any instance; a gap means events were missed.",
     }),
     clear: procedure({
-      input: z.object({ room: z.string().min(1).max(64) }),
-      output: z.number().int(),
-      description: "Admins only: forgets a room's recent messages; returns how many.",
+      input: z.object({ room: Room }),
+      output: z.number().int().nonnegative(),
+      description: "Admins only: publishes a `cleared` marker to the room, after which pages " +
+        "show only newer messages; returns how many messages it hid.",
     }),
   }),
 });
