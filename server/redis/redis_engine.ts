@@ -270,5 +270,5 @@ function describe(error: unknown): string {
   if (text === "Redis is unreachable" || text === "The client is closed") {
     return "Redis is unreachable; the event was not published";
   }
-  return `${text}; the event may not have been published`;
+  return `Redis did not answer (${text}); the event may not have been published`;
 }
