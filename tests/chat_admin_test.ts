@@ -34,6 +34,13 @@ Deno.test("chat example: only an admin may clear a room", async (t) => {
   const clear = { method: "chat.clear", params: { room: "lobby" } };
   const forbidden = { code: ErrorCode.Forbidden, message: "Admins only" };
 
+  await t.step("its links are for localhost, the host the README says to open", () => {
+    // The admin cookie belongs to one host: a link for 127.0.0.1 would not make
+    // a tab at localhost an admin's.
+    assert.match(server.url, /^http:\/\/localhost:\d+\/$/);
+    assert.equal(server.adminUrl, `${server.url}admin?token=s3cret`);
+  });
+
   await t.step("the admin link sets an HttpOnly, SameSite=Strict cookie", async () => {
     const wrong = await fetch(new URL("/admin?token=guess", server.url), { redirect: "manual" });
     await wrong.body?.cancel();
@@ -45,6 +52,16 @@ Deno.test("chat example: only an admin may clear a room", async (t) => {
       right.headers.get("set-cookie"),
       "chat_admin=s3cret; Path=/; HttpOnly; SameSite=Strict",
     );
+  });
+
+  await t.step("the page says it is an admin's only to a browser with the cookie", async () => {
+    const page = async (cookie?: string) => {
+      const response = await fetch(server.url, cookie === undefined ? {} : { headers: { cookie } });
+      return /<body data-role="(\w+)">/.exec(await response.text())?.[1];
+    };
+    assert.equal(await page(), "member");
+    assert.equal(await page("chat_admin=s3cres"), "member");
+    assert.equal(await page("theme=dark; chat_admin=s3cret"), "admin");
   });
 
   await t.step("a member is refused with Forbidden, and the room keeps its messages", async () => {

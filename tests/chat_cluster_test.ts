@@ -2,10 +2,11 @@
  * The chat example as several instances on one Redis: a message sent through
  * one instance reaches the room's subscribers on another, a subscriber that
  * joins later gets the room's history from the topic's replay, and
- * `deno task dev:cluster` starts (and stops) a whole cluster.
+ * `deno task dev:cluster` starts (and stops) a whole cluster. Both dev
+ * commands refuse a port that is taken in one line.
  *
- * Skipped (and said to be) where `redis-server` is not installed, unless `CI`
- * is set: then they fail.
+ * The Redis tests are skipped (and said to be) where `redis-server` is not
+ * installed, unless `CI` is set: then they fail.
  *
  * @module
  */
@@ -203,6 +204,34 @@ Deno.test(needsRedis({
     }
   },
 }));
+
+for (const task of ["dev", "dev:cluster"]) {
+  Deno.test(`deno task ${task}: a port that is taken is one line that names a free PORT`, async () => {
+    using taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const { port } = taken.addr;
+    const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: ["task", task],
+      cwd: ROOT,
+      env: { PORT: String(port), NO_COLOR: "1" },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const decoder = new TextDecoder();
+    // Past the line where deno task echoes the command: what the example says.
+    const said = decoder.decode(stderr).split("\n").filter((line) => line && !/^Task /.test(line));
+    assert.equal(said.length, 1, said.join("\n"));
+    const line = said[0] ?? "";
+    const pattern = new RegExp(
+      `^Port ${port} is in use: stop the other server or set PORT=(\\d+)$`,
+    );
+    const suggested = Number(pattern.exec(line)?.[1]);
+    assert.ok(suggested > port, line);
+    Deno.listen({ hostname: "127.0.0.1", port: suggested }).close(); // free, as it says
+    assert.equal(decoder.decode(stdout), "", "nothing started");
+    assert.equal(code, 1);
+  });
+}
 
 /** Settles as `promise` does, or fails after `ms` milliseconds. */
 async function within<T>(promise: Promise<T>, ms: number, what: () => string): Promise<T> {

@@ -7,12 +7,14 @@
  * temporary directory), unless `REDIS_URL` names a running Redis; then 2
  * instances of `server.ts` (3 with `--instances=3` or `INSTANCES=3`) on ports
  * 8000, 8001… (from `PORT` up; `PORT=0` gives each a free port), listening
- * on `HOST`. Ctrl-C or SIGTERM stops the instances and the Redis it started.
+ * on `HOST`. A port that is taken is said in one line, before anything starts.
+ * Ctrl-C or SIGTERM stops the instances and the Redis it started.
  *
  * @module
  */
 
 import { parseArgs } from "node:util";
+import { assertPortsFree, PortInUse } from "./port.ts";
 
 const SERVER = new URL("./server.ts", import.meta.url);
 const ROOT = new URL("../../", import.meta.url);
@@ -226,13 +228,30 @@ function parseCount(value: string, from: string, min: number, max: number): numb
  * @returns The exit code: 0 when stopped by a signal, 1 when something failed.
  */
 async function main(): Promise<number> {
-  const { values } = parseArgs({ args: Deno.args, options: { instances: { type: "string" } } });
-  const instancesArg = values.instances ?? (Deno.env.get("INSTANCES") || undefined);
-  const count = instancesArg === undefined
-    ? 2
-    : parseCount(instancesArg, values.instances === undefined ? "INSTANCES" : "--instances", 1, 10);
-  const firstPort = parseCount(Deno.env.get("PORT") || "8000", "PORT", 0, 65535 - count + 1);
+  let count: number, firstPort: number;
   const hostname = Deno.env.get("HOST") || undefined;
+  try {
+    const { values } = parseArgs({ args: Deno.args, options: { instances: { type: "string" } } });
+    const instancesArg = values.instances ?? (Deno.env.get("INSTANCES") || undefined);
+    count = instancesArg === undefined ? 2 : parseCount(
+      instancesArg,
+      values.instances === undefined ? "INSTANCES" : "--instances",
+      1,
+      10,
+    );
+    firstPort = parseCount(Deno.env.get("PORT") || "8000", "PORT", 0, 65535 - count + 1);
+    // Before Redis and the instances: a taken port is one line, and nothing to stop.
+    assertPortsFree(hostname ?? "127.0.0.1", firstPort, count);
+  } catch (error) {
+    // A mistake in the command line or a taken port: one line says what to do.
+    if (
+      !(error instanceof PortInUse || error instanceof RangeError || error instanceof TypeError)
+    ) {
+      throw error;
+    }
+    console.error(error.message);
+    return 1;
+  }
 
   const stopped = Promise.withResolvers<number>();
   let stopping = false;

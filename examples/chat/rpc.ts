@@ -91,9 +91,7 @@ export function createChatRpc({ rooms, tickInterval, adminToken }: ChatRpcOption
   return createHandler(api)({
     // The role comes from a cookie, sent with the WebSocket handshake. The
     // default origin check keeps other sites' pages from using it.
-    context: (request): ChatCtx => ({
-      role: sameSecret(cookie(request, ADMIN_COOKIE), adminToken) ? "admin" : "member",
-    }),
+    context: (request): ChatCtx => ({ role: isAdmin(request, adminToken) ? "admin" : "member" }),
     handlers: {
       hello: ({ input }) => `Hello from the server! You said "${input}".`,
       ticks: async function* ({ signal }): AsyncGenerator<Tick> {
@@ -146,6 +144,18 @@ async function clearRoom(rooms: Topic<RoomEvent>, room: string): Promise<number>
     clearTimeout(timer);
   }
   return hidden;
+}
+
+/**
+ * Whether a request carries the admin cookie: the WebSocket handshake (for
+ * the role) and the page (which then says it is an admin's).
+ *
+ * @param request A request from the browser.
+ * @param adminToken The admin secret.
+ * @returns `true` when its admin cookie holds the secret.
+ */
+export function isAdmin(request: Request, adminToken: string): boolean {
+  return sameSecret(cookie(request, ADMIN_COOKIE), adminToken);
 }
 
 /** A cookie of the request, if it has it. */

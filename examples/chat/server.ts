@@ -2,11 +2,12 @@
  * The chat example's server: serves the page, the browser bundle and the
  * wsrpc endpoint from one `Deno.serve`.
  *
- * Run it with `deno task dev`, then open http://127.0.0.1:8000/: one process,
- * its rooms on the memory engine. `PORT` and `HOST` (or `--port` and
- * `--host`) change where it listens, `ADMIN_TOKEN` sets the admin secret. With
- * `--redis=redis://…` it is one instance of several on that Redis, as
- * `deno task dev:cluster` runs it.
+ * Run it with `deno task dev`, then open http://localhost:8000/: one process,
+ * its rooms on the memory engine. `PORT` (8000) and `HOST` (127.0.0.1), or
+ * `--port` and `--host`, change where it listens; a port that is taken is said
+ * in one line. `ADMIN_TOKEN` sets the admin secret. With `--redis=redis://…`
+ * it is one instance of several on that Redis, as `deno task dev:cluster` runs
+ * it.
  *
  * @module
  */
@@ -15,7 +16,8 @@ import { parseArgs } from "node:util";
 import { createTopics, memoryEngine } from "@wsrpc/core/server";
 import { redisEngine } from "@wsrpc/core/redis";
 import { bundleBrowserApp } from "./bundle.ts";
-import { ADMIN_COOKIE, createChatRpc, roomsReady, roomsTopic } from "./rpc.ts";
+import { assertPortsFree, PortInUse, portTaken } from "./port.ts";
+import { ADMIN_COOKIE, createChatRpc, isAdmin, roomsReady, roomsTopic } from "./rpc.ts";
 
 /** The options of {@linkcode startChatServer}. */
 export interface ChatServerOptions {
@@ -36,7 +38,11 @@ export interface ChatServerOptions {
 
 /** A running chat server. */
 export interface ChatServer extends AsyncDisposable {
-  /** The page's URL, such as `http://127.0.0.1:8000/`. */
+  /**
+   * The page's URL, such as `http://localhost:8000/`: a loopback address is
+   * said as `localhost`, the host the README tells people to open (the admin
+   * cookie belongs to one host).
+   */
   url: string;
   /** The port it listens on, useful after asking for port `0`. */
   port: number;
@@ -55,6 +61,8 @@ const PAGE = new URL("./public/index.html", import.meta.url);
 const APP = new URL("./public/app.ts", import.meta.url);
 /** Where the page says who served it. */
 const SERVED_BY = "<!-- served by -->";
+/** Where the page says whose it is; an admin's page says `admin`. */
+const MEMBER_ROLE = 'data-role="member"';
 /** How long an instance waits for Redis when it starts. */
 const REDIS_TIMEOUT = 5_000;
 
@@ -68,10 +76,13 @@ let bundling: Promise<string> | undefined;
  *
  * @param options Where to listen, the tick interval, the admin token and the Redis to use.
  * @returns The running server, once it listens (and, with Redis, once Redis answers).
+ * @throws {PortInUse} When another server holds the port.
  * @throws {Error} When Redis does not answer within 5 seconds.
  */
 export async function startChatServer(options: ChatServerOptions = {}): Promise<ChatServer> {
   const { port = 8000, hostname = "127.0.0.1", tickInterval = 1000, redisUrl } = options;
+  // Before the bundle and Redis, which take a while: a taken port fails at once.
+  assertPortsFree(hostname, port);
   const adminToken = options.adminToken ?? crypto.randomUUID();
   let closing = false;
   let label = `${hostname}:${port}`;
@@ -108,7 +119,7 @@ export async function startChatServer(options: ChatServerOptions = {}): Promise<
     server = Deno.serve({ port, hostname, onListen: () => {} }, (request, info) => {
       switch (new URL(request.url).pathname) {
         case "/":
-          return text(page, "text/html");
+          return text(isAdmin(request, adminToken) ? adminPage : page, "text/html");
         case "/client.js":
           return text(bundle, "text/javascript");
         case "/rpc":
@@ -120,7 +131,9 @@ export async function startChatServer(options: ChatServerOptions = {}): Promise<
       }
     });
   } catch (error) {
-    await topics.close(); // the port is taken, say
+    await topics.close();
+    // Taken since the check above.
+    if (error instanceof Deno.errors.AddrInUse) throw portTaken(port, { hostname });
     throw error;
   }
   label = `:${server.addr.port}`;
@@ -128,6 +141,7 @@ export async function startChatServer(options: ChatServerOptions = {}): Promise<
     ? `${displayHost(hostname)}:${server.addr.port} · one process, rooms in memory`
     : `instance :${server.addr.port} · rooms on Redis, shared by every instance`;
   page = page.replace(SERVED_BY, escapeHtml(servedBy));
+  const adminPage = page.replace(MEMBER_ROLE, 'data-role="admin"');
 
   const close = async (): Promise<void> => {
     if (closing) return;
@@ -171,9 +185,12 @@ function signInAsAdmin(request: Request, adminToken: string): Response {
   });
 }
 
-/** A host to put in a URL: a wildcard address becomes `localhost`. */
+/**
+ * A host to put in a URL: a loopback or wildcard address becomes `localhost`,
+ * which reaches it from this machine and is what the README says to open.
+ */
 function displayHost(hostname: string): string {
-  if (hostname === "0.0.0.0" || hostname === "::") return "localhost";
+  if (["127.0.0.1", "::1", "0.0.0.0", "::", "localhost"].includes(hostname)) return "localhost";
   return hostname.includes(":") ? `[${hostname}]` : hostname;
 }
 
@@ -190,13 +207,14 @@ function parsePort(value: string, from: string): number {
   return port;
 }
 
-if (import.meta.main) {
+/** Starts the server from the command line and the environment. */
+async function startFromCommandLine(): Promise<ChatServer> {
   const { values } = parseArgs({
     args: Deno.args,
     options: { port: { type: "string" }, host: { type: "string" }, redis: { type: "string" } },
   });
   const port = values.port ?? (Deno.env.get("PORT") || undefined);
-  const server = await startChatServer({
+  return await startChatServer({
     port: port === undefined
       ? undefined
       : parsePort(port, values.port === undefined ? "PORT" : "--port"),
@@ -204,9 +222,16 @@ if (import.meta.main) {
     redisUrl: values.redis,
     // Instances of one cluster share one: a browser sends its cookie to every port of a host.
     adminToken: Deno.env.get("ADMIN_TOKEN") || undefined,
-  }).catch((error) => {
+  });
+}
+
+if (import.meta.main) {
+  const server = await startFromCommandLine().catch((error) => {
+    // One line that says what to do; a stack would only hide it.
     console.error(
-      `The chat example could not start: ${error instanceof Error ? error.message : error}`,
+      error instanceof PortInUse
+        ? error.message
+        : `The chat example could not start: ${error instanceof Error ? error.message : error}`,
     );
     Deno.exit(1);
   });

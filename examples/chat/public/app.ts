@@ -10,8 +10,8 @@
 
 import {
   type Client,
-  type ConnectionState,
   createClient,
+  ErrorCode,
   RpcError,
   type SubscriptionGap,
   type Unsubscribable,
@@ -20,6 +20,8 @@ import type { ChatApi, Cleared, Message, RoomEvent, Tick } from "../shared/api.t
 
 const ROOM = "general";
 const AUTHOR = `guest-${Math.floor(1000 + Math.random() * 9000)}`;
+/** The server marks the page it serves to a browser holding the admin cookie. */
+const ADMIN = document.body.dataset.role === "admin";
 
 /** Finds an element of the page by id, with the type it must have. */
 function element<T extends HTMLElement>(id: string, type: { new (): T; prototype: T }): T {
@@ -40,17 +42,42 @@ const sendButton = element("send", HTMLButtonElement);
 const clearButton = element("clear", HTMLButtonElement);
 const errorLine = element("error", HTMLParagraphElement);
 element("me", HTMLSpanElement).textContent = AUTHOR;
+if (ADMIN) {
+  element("role", HTMLSpanElement).textContent = " · admin: you may clear the room";
+  clearButton.title = "Clear the room for everyone";
+}
 
-const url = new URL("/rpc", location.href);
-url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-const client: Client<ChatApi> = createClient<ChatApi>({ url });
-client.connection.onStateChange(showConnection);
+const endpoint = new URL("/rpc", location.href);
+endpoint.protocol = endpoint.protocol === "https:" ? "wss:" : "ws:";
+/** The connection attempt under way, as the client numbers it: 1 is the first retry. */
+let attempt = 0;
+const client: Client<ChatApi> = createClient<ChatApi>({
+  // The client asks for the URL before every attempt, and says which one it is.
+  url: (n) => {
+    attempt = n;
+    showConnection();
+    return endpoint;
+  },
+  // A restarted dev server is found again within 5 s, not the default 10.
+  reconnect: { maxDelay: 5_000 },
+});
+client.connection.onStateChange((state) => {
+  // Every outage starts its count again; the first retry is attempt 1.
+  if (state === "reconnecting") attempt = Math.max(attempt, 1);
+  if (state === "open") attempt = 0;
+  showConnection();
+});
+addEventListener("online", showConnection);
+addEventListener("offline", showConnection);
 
 let clock: Unsubscribable | undefined;
 let room: Unsubscribable | undefined;
-// Join the room at once: its recent messages come from the topic's replay.
-// After a lost connection the client resumes it exactly where it left off.
+// Join the room at once: its recent messages come from the topic's replay, and
+// the live subscription keeps the client connected (and reconnecting) from
+// page load, with no click. After a lost connection the client resumes it
+// exactly where it left off.
 joinRoom();
+showConnection();
 
 /** Shows the room: its recent events first, then each new one. */
 function joinRoom(): void {
@@ -67,12 +94,20 @@ function joinRoom(): void {
   });
 }
 
+/** What a gap means, as a person would say it, by its reason. */
+const GAPS: Readonly<Record<string, string>> = {
+  epoch: "The server lost the room's history (it restarted?)",
+  trimmed: "Some messages were missed (older than the history the server keeps)",
+  limit: "Some messages were missed (more than the server replays)",
+};
+
 /**
  * Some events could not be replayed (the history no longer had them, say):
  * say so, and load the room afresh rather than show it with a hole.
  */
 function reloadRoom(gap: SubscriptionGap): void {
-  notice.textContent = `Some messages were missed (${gap.reason}), so the room was reloaded.`;
+  const what = GAPS[gap.reason] ?? `Some messages were missed (${gap.reason})`;
+  notice.textContent = `${what}, so the room was reloaded.`;
   room?.unsubscribe();
   joinRoom();
 }
@@ -111,22 +146,55 @@ function showTick(tick: Tick): void {
   ticks.textContent = `Tick ${tick.n}: ${tick.at.toLocaleTimeString()}`;
 }
 
-function showConnection(state: ConnectionState): void {
+/** Says where the connection stands: connecting, connected, or offline and retrying. */
+function showConnection(): void {
+  const { state } = client.connection;
+  const offline = navigator.onLine ? "offline" : "offline (no network)";
+  connection.dataset.state = state;
   connection.textContent = state === "open"
     ? "connected"
+    : state === "connecting"
+    ? "connecting…"
+    : state === "reconnecting"
+    ? `${offline}: reconnecting (attempt ${attempt})…`
     : state === "closed"
-    ? "closed"
-    : "connecting…";
+    ? "disconnected: reload the page to connect again"
+    : "not connected";
+}
+
+/** What went wrong, said for a person rather than as the wire has it. */
+function describe(error: unknown): string {
+  if (!(error instanceof RpcError)) return String(error);
+  switch (error.code) {
+    case ErrorCode.InvalidParams: {
+      const issue = firstIssue(error.data);
+      if (/too big/i.test(issue)) return "That message is too long: 500 characters at most.";
+      if (/too small/i.test(issue)) return "Type a message first: spaces alone are not sent.";
+      return issue ? `The server refused that: ${issue}` : error.message;
+    }
+    case ErrorCode.Forbidden:
+      return `${error.message}: to clear the room, open the admin link that the server ` +
+        "printed in its terminal, in this browser.";
+    case ErrorCode.ConnectionLost:
+      return "The connection dropped before the server answered: it may or may not have gone through.";
+    case ErrorCode.Timeout:
+      return "The server did not answer in time. Try again once the page says connected.";
+    case ErrorCode.TooManyRequests:
+      return "Slow down: that was too many at once.";
+    default:
+      return error.message;
+  }
+}
+
+/** The message of the first validation issue in an `InvalidParams` error's data, if any. */
+function firstIssue(data: unknown): string {
+  if (typeof data !== "object" || data === null || !("issues" in data)) return "";
+  const [issue] = Array.isArray(data.issues) ? data.issues : [];
+  return typeof issue?.message === "string" ? issue.message : "";
 }
 
 function showError(error: unknown): void {
-  if (!(error instanceof RpcError)) {
-    errorLine.textContent = String(error);
-    return;
-  }
-  const data = error.data as { issues?: Array<{ message: string }> } | undefined;
-  const issue = data?.issues?.[0]?.message;
-  errorLine.textContent = issue ? `${error.message}: ${issue}` : error.message;
+  errorLine.textContent = describe(error);
 }
 
 helloButton.addEventListener("click", async () => {
@@ -148,11 +216,21 @@ helloButton.addEventListener("click", async () => {
 
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
+  const text = textInput.value.trim();
+  if (text === "") {
+    // The server would refuse it too (it trims, then wants a character).
+    errorLine.textContent = "Type a message first: spaces alone are not sent.";
+    textInput.value = "";
+    textInput.focus();
+    return;
+  }
   sendButton.disabled = true;
   if (room === undefined) joinRoom();
   try {
-    await client.chat.send({ room: ROOM, text: textInput.value, author: AUTHOR });
-    textInput.value = "";
+    // Sent once connected: while the page is offline, it waits.
+    await client.chat.send({ room: ROOM, text, author: AUTHOR });
+    // Keep what was typed while it was on its way (offline, that can be a while).
+    if (textInput.value.trim() === text) textInput.value = "";
     errorLine.textContent = "";
   } catch (error) {
     showError(error);
@@ -166,8 +244,11 @@ form.addEventListener("submit", async (event) => {
 // else sees the server's "Admins only".
 clearButton.addEventListener("click", async () => {
   try {
-    await client.chat.clear({ room: ROOM });
+    const hidden = await client.chat.clear({ room: ROOM });
     errorLine.textContent = "";
+    notice.textContent = `You cleared the room: ${hidden} message${
+      hidden === 1 ? "" : "s"
+    } hidden for everyone.`;
   } catch (error) {
     showError(error);
   }
