@@ -17,15 +17,12 @@ import { ErrorCode, RpcError } from "../../mod.ts";
 import {
   Checkpoint,
   createTopics,
-  type Gap,
-  type parsePosition,
   type Topic,
   type TopicEngine,
-  type TopicEvent,
   type Topics,
   type TopicYield,
 } from "../../server/mod.ts";
-import { describe, epochOf, offsetOf, type position, Reader, sleep, span } from "./_reader.ts";
+import { describe, epochOf, offsetOf, Reader, sleep, span } from "./_reader.ts";
 
 /**
  * A fresh store for one test, and the engine of the test's server process on
