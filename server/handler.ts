@@ -14,6 +14,7 @@ import { parseParams } from "./handshake.ts";
 import { resolveLimits } from "./limits.ts";
 import type { ErrorInfo, RpcHandler, ServerOptions, ShutdownOptions } from "./options.ts";
 import { isOriginAllowed } from "./origin.ts";
+import { OriginRefusals } from "./origin_refusal.ts";
 import { buildRoutes } from "./routes.ts";
 import { Deadlines } from "../shared/deadlines.ts";
 import { Session, type SessionStart } from "./session.ts";
@@ -121,6 +122,10 @@ function serveContract<TRecord extends RouterRecord, TCtx, TParams>(
   };
   const idleTimeout = options.idleTimeout ?? 30;
   const counter = new ConnectionCounter(limits);
+  const refusals = new OriginRefusals({
+    policy: options.origins,
+    openTimeout: limits.handshakeTimeout,
+  });
   const sessions = new Set<Session>();
   // Sockets whose upgrade has not completed yet, with one timer for all of them.
   const opening = new Deadlines<Session>((session) => session.abandon(), { keepArmed: false });
@@ -180,9 +185,11 @@ function serveContract<TRecord extends RouterRecord, TCtx, TParams>(
         "retry-after": "1",
       });
     }
-    if (!isOriginAllowed(request, options.origins)) {
-      return textResponse(403, "403 This origin may not connect");
-    }
+    // A refused page is upgraded and closed with 4403, since a browser hides a
+    // 403 from the page. Its socket takes a slot like any other, so refused
+    // upgrades are held to the same caps.
+    const originAllowed = isOriginAllowed(request, options.origins);
+    if (!originAllowed) refusals.report(request);
     const info = snapshot(given);
     const admission = counter.admit(
       options.clientIp ? options.clientIp(request, info) : remoteIp(info),
@@ -193,6 +200,7 @@ function serveContract<TRecord extends RouterRecord, TCtx, TParams>(
       });
     }
     const { release } = admission;
+    if (!originAllowed) return refusals.refuse(request, release);
     if (options.connectionParams !== undefined) {
       return accept(request, release, handshake(request, info, options.connectionParams));
     }

@@ -118,7 +118,8 @@ export interface ServerOptions<TRecord extends RouterRecord, TCtx, TParams = und
    * Which web pages may connect, against cross-site WebSocket hijacking.
    * Defaults to the server's own origin, plus any loopback origin when the
    * server is reached at a loopback address (development). A refused origin
-   * gets 403 before the upgrade. See {@linkcode OriginPolicy}.
+   * is upgraded and closed at once with 4403 and a reason (no handler runs), and
+   * the refusal is logged. See {@linkcode OriginPolicy}.
    */
   origins?: OriginPolicy;
   /** Limits on what one connection and one client may ask; see {@linkcode Limits}. */

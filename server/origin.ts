@@ -23,6 +23,12 @@
  * A request without an `Origin` header does not come from a browser page
  * (browsers always send one) and is never refused by this check.
  *
+ * A refused page's socket is upgraded and closed at once with 4403 and the
+ * reason `Origin https://evil.example is not allowed` (a browser hides the
+ * status of a refused handshake from the page, which would see only 1006),
+ * and the server logs the refusal with `console.warn`, with the `origins`
+ * option that would allow it: at most once a minute per origin.
+ *
  * @example Only the app's own site may connect
  * ```ts
  * import * as z from "zod";
@@ -34,8 +40,11 @@
  * const api = router({ hello: procedure({ input: z.string(), output: z.string() }) });
  * const rpc = createHandler(api, { origins, handlers: { hello: ({ input }) => input } });
  * const headers = { upgrade: "websocket", origin: "https://evil.example" };
+ * // Under Deno.serve the socket opens and closes with 4403; this Request can't
+ * // be upgraded, so the refusal is a plain 403.
  * const response = await rpc(new Request("https://api.example.com/rpc", { headers }));
  * assert.equal(response.status, 403);
+ * assert.equal(await response.text(), "403 Origin https://evil.example is not allowed\n");
  * ```
  */
 export type OriginPolicy =
@@ -82,8 +91,22 @@ function isSameOrLocalOrigin(origin: string, request: Request): boolean {
   return to !== undefined && isLoopback(to.hostname) && isLoopback(from.hostname);
 }
 
-/** The serialized origin, lowercased and without a default port; "null" stays "null". */
-function normalizeOrigin(origin: string): string {
+/**
+ * The serialized origin, lowercased and without a default port; "null", and
+ * anything that is not a URL, stays as it is.
+ *
+ * @example
+ * ```ts
+ * import { normalizeOrigin } from "./origin.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(normalizeOrigin("https://APP.example.com:443"), "https://app.example.com");
+ * ```
+ *
+ * @param origin An `Origin` header, or an entry of an `origins` list.
+ * @returns The origin to compare.
+ */
+export function normalizeOrigin(origin: string): string {
   if (origin === "null") return origin;
   return parseUrl(origin)?.origin ?? origin;
 }

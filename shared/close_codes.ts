@@ -66,7 +66,10 @@ export const CloseCode: {
   BadConnectionParams: 4400,
   /** The server's `context` refused the connection params as `Unauthorized`. */
   Unauthorized: 4401,
-  /** The server's `context` refused the connection params as `Forbidden`. */
+  /**
+   * The page's origin is not allowed (sent at once after the upgrade), or the
+   * server's `context` refused the connection params as `Forbidden`.
+   */
   Forbidden: 4403,
   /** No `rpc.connect` came, or the context was not made, within the handshake deadline. */
   HandshakeTimeout: 4408,
