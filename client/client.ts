@@ -8,11 +8,12 @@ import { type Codec, superjsonCodec } from "../shared/codec.ts";
 import { type Endpoint, flattenRouter, type Router } from "../shared/contract.ts";
 import { ErrorCode, RpcError } from "../shared/errors.ts";
 import { validate } from "../shared/validate.ts";
-import { Method } from "../shared/wire.ts";
+import { DEFAULT_MAX_MESSAGE_SIZE, Method } from "../shared/wire.ts";
 import { LazyCall } from "./lazy_call.ts";
 import type { CallOptions, ClientOptions, SubscribeOptions } from "./options.ts";
 import { RequestManager } from "./requests.ts";
 import { type OpenSubscription, Stream } from "./subscription.ts";
+import { checkServerUrl } from "./server_url.ts";
 import { Transport } from "./transport.ts";
 import type { Client, ClientControls } from "./types.ts";
 
@@ -76,6 +77,7 @@ export function createClient<TRouter extends Router>(
       throw new TypeError(`"${name}" is reserved on the client; move that route into a router`);
     }
   }
+  checkServerUrl(options.url);
   const codec = options.codec ?? superjsonCodec;
   const defaultTimeout = options.timeout ?? 30_000;
   let closedError: RpcError | undefined;
@@ -97,13 +99,17 @@ export function createClient<TRouter extends Router>(
     message: (text) => {
       if (requests.receive(text)) transport.drain();
     },
-    lost: () => requests.lost(),
+    lost: (code) => requests.lost(code),
     closed: (error) => {
       closedError = error;
       requests.failAll(error, "error");
     },
   });
-  const requests = new RequestManager(transport, codec, { maxQueue: options.maxQueue ?? 1000 });
+  const requests = new RequestManager(transport, codec, {
+    maxQueue: options.maxQueue ?? 1000,
+    maxMessageSize: options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE,
+    connectionError: () => transport.state === "open" ? undefined : transport.lastError,
+  });
 
   const { idleTimeout } = options;
   function armIdleTimer(): void {
@@ -216,18 +222,30 @@ export function createClient<TRouter extends Router>(
       if (transport.state === "open") return Promise.resolve();
       if (closedError) return Promise.reject(closedError);
       return new Promise<void>((resolve, reject) => {
-        const stop = transport.onStateChange((state) => {
-          if (state === "open") resolve();
-          else if (state === "closed") reject(closedError);
-          else return;
-          stop();
+        const stopState = transport.onStateChange((state, error) => {
+          if (state === "open") settle();
+          else if (state === "closed") settle(closedError ?? error);
         });
+        // The first failed attempt settles it: the client goes on trying, and calls keep waiting.
+        const stopFailure = transport.onAttemptFailed((error) => settle(error));
+        function settle(error?: RpcError): void {
+          stopState();
+          stopFailure();
+          if (error === undefined) resolve();
+          else reject(error);
+        }
         transport.connect();
       });
     },
     connection: {
       get state() {
         return transport.state;
+      },
+      get lastError() {
+        return transport.lastError;
+      },
+      get attempt() {
+        return transport.attempt;
       },
       onStateChange: (listener) => transport.onStateChange(listener),
     },

@@ -19,12 +19,8 @@ export { createClient } from "./client.ts";
 export type { CallOptions, ClientOptions, SubscribeOptions, SubscriptionGap } from "./options.ts";
 export type { ReconnectOptions } from "./backoff.ts";
 export type { ClientSubscription, Observer, Unsubscribable } from "./subscription.ts";
-export type {
-  ConnectionState,
-  HeartbeatOptions,
-  ServerUrl,
-  WebSocketConstructor,
-} from "./transport.ts";
+export type { ConnectionState, HeartbeatOptions, WebSocketConstructor } from "./transport.ts";
+export type { ServerUrl } from "./server_url.ts";
 export type {
   Client,
   ClientConnection,

@@ -6,7 +6,8 @@
 
 import type { Codec } from "../shared/codec.ts";
 import type { ReconnectOptions } from "./backoff.ts";
-import type { HeartbeatOptions, ServerUrl, WebSocketConstructor } from "./transport.ts";
+import type { ServerUrl } from "./server_url.ts";
+import type { HeartbeatOptions, WebSocketConstructor } from "./transport.ts";
 
 /**
  * The options of `createClient`.
@@ -65,6 +66,14 @@ export interface ClientOptions {
    * reconnecting). Past it, new calls fail with `Unavailable`. Defaults to 1,000.
    */
   maxQueue?: number;
+  /**
+   * The largest frame the server takes, in UTF-8 bytes: set it to the
+   * server's `limits.maxMessageSize` (1 MiB by default, like the server's). A
+   * call or subscription over it fails with `PayloadTooLarge` before it is
+   * sent. A frame a server refuses anyway (it closes with `1009`) fails the
+   * same way and is never sent again.
+   */
+  maxMessageSize?: number;
   /**
    * Connect on the first call (`true`, the default) or at once (`false`).
    */

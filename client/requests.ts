@@ -8,8 +8,17 @@
 
 import type { Codec } from "../shared/codec.ts";
 import { ErrorCode, RpcError } from "../shared/errors.ts";
-import { inputToParams, isRecord, type Meta, Method, type RequestFrame } from "../shared/wire.ts";
+import { CloseCode } from "../shared/close_codes.ts";
 import { Deadlines } from "../shared/deadlines.ts";
+import { exceedsBytes } from "../shared/utf8.ts";
+import {
+  inputToParams,
+  isRecord,
+  type Meta,
+  Method,
+  type RequestFrame,
+  requestText,
+} from "../shared/wire.ts";
 import type { SubscriptionSink } from "./subscription.ts";
 
 /** Where frames go. */
@@ -28,13 +37,18 @@ export interface CallSettings {
   idempotent: boolean;
 }
 
-/** Limits of the request manager. */
+/** Limits of the request manager, and what it may ask of the connection. */
 export interface RequestManagerOptions {
   /** How many calls may wait for a connection before new ones are refused. */
   maxQueue: number;
+  /** The largest frame the server takes, in UTF-8 bytes: larger calls fail before they are sent. */
+  maxMessageSize: number;
+  /** Why the connection is not open, if an attempt failed: named when a waiting call times out. */
+  connectionError(): RpcError | undefined;
 }
 
 interface PendingCall {
+  readonly kind: "call";
   readonly method: string;
   readonly text: string;
   readonly idempotent: boolean;
@@ -46,7 +60,10 @@ interface PendingCall {
 }
 
 interface ActiveSubscription {
+  readonly kind: "subscription";
   readonly method: string;
+  /** The length of its subscribe frame, to tell which frame a server found too large. */
+  readonly length: number;
   readonly params: RequestFrame["params"];
   readonly meta: Meta | undefined;
   readonly sink: SubscriptionSink;
@@ -61,6 +78,8 @@ export class RequestManager {
   readonly #out: FrameSink;
   readonly #codec: Codec;
   readonly #options: RequestManagerOptions;
+  /** The largest frame to send: the server's limit, or less once a server refused a frame. */
+  #maxBytes: number;
   #nextId = 1;
   #waiting = 0;
   readonly #calls = new Map<number, PendingCall>();
@@ -79,6 +98,7 @@ export class RequestManager {
     this.#out = out;
     this.#codec = codec;
     this.#options = options;
+    this.#maxBytes = options.maxMessageSize;
   }
 
   /** How many calls await a reply, and how many subscriptions are open. */
@@ -109,8 +129,10 @@ export class RequestManager {
     } catch (cause) {
       return Promise.reject(unsendable(method, cause));
     }
+    if (exceedsBytes(text, this.#maxBytes)) return Promise.reject(this.#tooLarge(method, "call"));
     return new Promise((resolve, reject) => {
       const call: PendingCall = {
+        kind: "call",
         method,
         text,
         idempotent: settings.idempotent,
@@ -150,18 +172,28 @@ export class RequestManager {
    */
   subscribe(method: string, input: unknown, sink: SubscriptionSink): () => void {
     let encoded: { params: unknown; meta: Meta | undefined };
+    let text: string;
+    const requestId = this.#nextId++;
     try {
       encoded = this.#encodeInput(input);
+      text = requestText(requestId, method, encoded.params, encoded.meta);
     } catch (cause) {
       queueMicrotask(() => sink.error(unsendable(method, cause)));
       return () => {};
     }
+    if (exceedsBytes(text, this.#maxBytes)) {
+      const error = this.#tooLarge(method, "subscription");
+      queueMicrotask(() => sink.error(error));
+      return () => {};
+    }
     const subscription: ActiveSubscription = {
+      kind: "subscription",
       method,
+      length: text.length,
       params: encoded.params,
       meta: encoded.meta,
       sink,
-      requestId: this.#nextId++,
+      requestId,
       lastEventId: undefined,
     };
     this.#subscriptions.set(subscription.requestId, subscription);
@@ -170,13 +202,7 @@ export class RequestManager {
       const id = subscription.requestId;
       if (this.#subscriptions.get(id) !== subscription) return;
       this.#subscriptions.delete(id);
-      this.#out.send(
-        JSON.stringify({
-          jsonrpc: "2.0",
-          method: Method.Unsubscribe,
-          params: { subscription: id },
-        }),
-      );
+      this.#out.send(requestText(undefined, Method.Unsubscribe, { subscription: id }));
       this.#checkIdle();
     };
   }
@@ -202,9 +228,15 @@ export class RequestManager {
   /**
    * The connection dropped. Calls that were sent can't be answered any more:
    * idempotent ones wait to be sent again, the others fail with a retryable
-   * `ConnectionLost`. Subscriptions wait to be resumed.
+   * `ConnectionLost`. Subscriptions wait to be resumed. After a `1009` close
+   * (a frame too large for the server), the largest frame still unanswered is
+   * the one refused: it fails with `PayloadTooLarge` and is never sent again,
+   * and no frame as large is sent from then on.
+   *
+   * @param code The close code.
    */
-  lost(): void {
+  lost(code: number): void {
+    if (code === CloseCode.MessageTooBig) this.#refuseLargest();
     for (const [id, call] of this.#calls) {
       if (!call.sent) continue;
       if (call.idempotent) {
@@ -339,16 +371,59 @@ export class RequestManager {
     const call = this.#calls.get(id);
     if (call === undefined) return;
     this.#forget(id, call);
-    if (call.sent) {
-      this.#out.send(JSON.stringify({ jsonrpc: "2.0", method: Method.Cancel, params: { id } }));
-    }
+    if (call.sent) this.#out.send(requestText(undefined, Method.Cancel, { id }));
     call.reject(error);
   }
 
   #expire(id: number): void {
     const call = this.#calls.get(id);
     if (call === undefined) return;
-    this.#settleEarly(id, new RpcError(ErrorCode.Timeout, `The call to ${call.method} timed out`));
+    // A call that never went out timed out for want of a connection: say why there was none.
+    const why = call.sent ? undefined : this.#options.connectionError();
+    const message = why === undefined
+      ? `The call to ${call.method} timed out`
+      : `The call to ${call.method} timed out: ${lowerFirst(why.message)}`;
+    this.#settleEarly(id, new RpcError(ErrorCode.Timeout, message, { cause: why }));
+  }
+
+  /** Fails the largest unanswered frame, which the server refused with 1009. */
+  #refuseLargest(): void {
+    let largest: [number, PendingCall | ActiveSubscription] | undefined;
+    for (const entry of this.#calls) {
+      if (entry[1].sent && entry[1].text.length > size(largest?.[1])) largest = entry;
+    }
+    for (const entry of this.#subscriptions) {
+      if (entry[1].length > size(largest?.[1])) largest = entry;
+    }
+    if (largest === undefined) return;
+    const [id, culprit] = largest;
+    const text = culprit.kind === "call"
+      ? culprit.text
+      : requestText(id, culprit.method, culprit.params, culprit.meta, culprit.lastEventId);
+    const bytes = new TextEncoder().encode(text).length;
+    this.#maxBytes = Math.min(this.#maxBytes, Math.max(0, bytes - 1));
+    const error = new RpcError(
+      ErrorCode.PayloadTooLarge,
+      `The server closed the connection (1009): the ${culprit.kind} ${culprit.method} was more ` +
+        `than it accepts; it was not sent again`,
+    );
+    if (culprit.kind === "call") {
+      this.#forget(id, culprit);
+      culprit.reject(error);
+    } else {
+      this.#subscriptions.delete(id);
+      culprit.sink.error(error);
+      this.#checkIdle();
+    }
+  }
+
+  #tooLarge(method: string, kind: string): RpcError {
+    return new RpcError(
+      ErrorCode.PayloadTooLarge,
+      `The ${kind} ${method} was not sent: its frame is over ${this.#maxBytes} bytes, ` +
+        `the most the server takes (maxMessageSize)`,
+      { data: { maxMessageSize: this.#maxBytes } },
+    );
   }
 
   #forget(id: number, call: PendingCall): void {
@@ -364,24 +439,14 @@ export class RequestManager {
   }
 
   #sendSubscribe(subscription: ActiveSubscription): void {
-    const frame: RequestFrame = {
-      jsonrpc: "2.0",
-      id: subscription.requestId,
-      method: subscription.method,
-    };
-    if (subscription.params !== undefined) frame.params = subscription.params;
-    if (subscription.meta !== undefined) frame.meta = subscription.meta;
-    if (subscription.lastEventId !== undefined) frame.lastEventId = subscription.lastEventId;
+    const { requestId, method, params, meta, lastEventId } = subscription;
     // Sent now, or by `resume` once the connection opens.
-    this.#out.send(JSON.stringify(frame));
+    this.#out.send(requestText(requestId, method, params, meta, lastEventId));
   }
 
   #frame(id: number, method: string, input: unknown): string {
-    const frame: RequestFrame = { jsonrpc: "2.0", id, method };
     const { params, meta } = this.#encodeInput(input);
-    if (params !== undefined) frame.params = params;
-    if (meta !== undefined) frame.meta = meta;
-    return JSON.stringify(frame);
+    return requestText(id, method, params, meta);
   }
 
   #encodeInput(input: unknown): { params: unknown; meta: Meta | undefined } {
@@ -409,6 +474,15 @@ function abortError(method: string, signal: AbortSignal): DOMException {
   const error = new DOMException(`The call to ${method} was aborted`, "AbortError");
   Object.defineProperty(error, "cause", { value: signal.reason });
   return error;
+}
+
+function size(entry: PendingCall | ActiveSubscription | undefined): number {
+  if (entry === undefined) return -1;
+  return entry.kind === "call" ? entry.text.length : entry.length;
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
 function unsendable(method: string, cause: unknown): RpcError {

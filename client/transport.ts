@@ -7,8 +7,9 @@
 
 import { CloseCode } from "../shared/close_codes.ts";
 import { ErrorCode, RpcError } from "../shared/errors.ts";
+import { type AttemptEnd, ConnectionAttempt } from "./attempt.ts";
 import { backoffDelay, type ReconnectOptions } from "./backoff.ts";
-import { unrefTimer } from "../shared/unref.ts";
+import { pickServerUrl, type ServerUrl } from "./server_url.ts";
 
 /**
  * A `WebSocket` constructor, such as the global one.
@@ -90,25 +91,6 @@ export interface HeartbeatOptions {
   timeout?: number;
 }
 
-/**
- * Where the client connects: one URL, a list to fail over along, or a
- * function asked before each attempt.
- *
- * @example Fail over between two instances
- * ```ts
- * import type { ServerUrl } from "@wsrpc/core/client";
- *
- * const url: ServerUrl = ["wss://a.example.com/rpc", "wss://b.example.com/rpc"];
- * const nearest: ServerUrl = (attempt) =>
- *   attempt < 3 ? "wss://eu.example.com/rpc" : "wss://us.example.com/rpc";
- * ```
- */
-export type ServerUrl =
-  | string
-  | URL
-  | readonly (string | URL)[]
-  | ((attempt: number) => string | URL);
-
 /** What the transport needs to know. */
 export interface TransportOptions {
   /** The server's URL, a list to fail over along, or a function asked before each attempt. */
@@ -131,43 +113,34 @@ export interface TransportEvents {
   open(): void;
   /** A text frame arrived. */
   message(text: string): void;
-  /** An open connection dropped; a reconnect follows. */
-  lost(): void;
+  /** An open connection dropped, with its close code; a reconnect follows. */
+  lost(code: number): void;
   /** The transport is closed for good. */
   closed(error: RpcError): void;
 }
 
-/** Close codes after which reconnecting would only be refused again. */
-const FINAL_CLOSE_CODES: ReadonlyMap<number, number> = new Map([
-  [CloseCode.UnsupportedData, ErrorCode.InvalidRequest],
-  [CloseCode.PolicyViolation, ErrorCode.Forbidden],
-  [CloseCode.BadConnectionParams, ErrorCode.InvalidParams],
-  [CloseCode.Unauthorized, ErrorCode.Unauthorized],
-  [CloseCode.Forbidden, ErrorCode.Forbidden],
-]);
+/** Hears each state, with the error that led to it, if any. */
+export type StateListener = (state: ConnectionState, error: RpcError | undefined) => void;
 
 /** Where the backoff starts after the server says "too many" or "try again later". */
 const SLOW_DOWN_ATTEMPTS = 4;
 
-const PING = JSON.stringify({ jsonrpc: "2.0", id: "wsrpc:ping", method: "rpc.ping" });
-
-/** One logical connection to the server, made of as many sockets as it takes. */
+/** One logical connection to the server, made of as many attempts as it takes. */
 export class Transport {
   readonly #options: TransportOptions;
   readonly #events: TransportEvents;
-  readonly #listeners = new Set<(state: ConnectionState) => void>();
+  readonly #listeners = new Set<StateListener>();
+  readonly #failureListeners = new Set<(error: RpcError) => void>();
   #state: ConnectionState = "idle";
-  #socket: WebSocket | undefined;
+  #attempt: ConnectionAttempt | undefined;
   #sendable = false;
-  #attempts = 0;
+  /** Failed attempts in a row. */
+  #failures = 0;
+  /** How many times a list of URLs has moved on. */
+  #turn = 0;
   #everOpened = false;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
-  #heartbeatTimer: ReturnType<typeof setInterval> | undefined;
-  #openTimer: ReturnType<typeof setTimeout> | undefined;
-  #lastHeard = 0;
-  #pinged = false;
-  /** Where the list of URLs stands: moved on after each failed or dropped connection. */
-  #urlIndex = 0;
+  #lastError: RpcError | undefined;
 
   /**
    * @param options Where and how to connect.
@@ -183,19 +156,44 @@ export class Transport {
     return this.#state;
   }
 
+  /** Why the last attempt failed or the last connection ended; `undefined` until one did. */
+  get lastError(): RpcError | undefined {
+    return this.#lastError;
+  }
+
+  /** Failed attempts in a row since the last open connection. */
+  get attempt(): number {
+    return this.#failures;
+  }
+
+  /** Whether a connection has ever opened. */
+  get everOpened(): boolean {
+    return this.#everOpened;
+  }
+
   /**
    * Listens to state changes.
    *
    * @returns A function that stops listening.
    */
-  onStateChange(listener: (state: ConnectionState) => void): () => void {
+  onStateChange(listener: StateListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
 
+  /**
+   * Listens to each failed connection attempt (one that never opened).
+   *
+   * @returns A function that stops listening.
+   */
+  onAttemptFailed(listener: (error: RpcError) => void): () => void {
+    this.#failureListeners.add(listener);
+    return () => this.#failureListeners.delete(listener);
+  }
+
   /** Starts connecting, if not connected or connecting already. */
   connect(): void {
-    if (this.#state === "idle") this.#attempt();
+    if (this.#state === "idle") this.#try();
   }
 
   /**
@@ -206,7 +204,7 @@ export class Transport {
    */
   send(text: string): boolean {
     if (this.#sendable) {
-      this.#socket?.send(text);
+      this.#attempt?.send(text);
       return true;
     }
     this.connect();
@@ -214,7 +212,7 @@ export class Transport {
   }
 
   /**
-   * The server is going away: send nothing more on this socket, and
+   * The server is going away: send nothing more on this connection, and
    * reconnect once it closes.
    */
   drain(): void {
@@ -224,102 +222,65 @@ export class Transport {
   /** Closes the socket because nothing is using it; the next call reconnects. */
   suspend(): void {
     if (this.#state !== "open") return;
-    this.#dropSocket(CloseCode.Normal, "Idle");
+    this.#drop(CloseCode.Normal, "Idle");
     // Nothing dropped: the next call connects afresh, not as a reconnect.
     this.#everOpened = false;
-    this.#setState("idle");
+    this.#setState("idle", undefined);
   }
 
   /** Closes for good. */
   close(): void {
     if (this.#state === "closed") return;
     clearTimeout(this.#retryTimer);
-    this.#dropSocket(CloseCode.Normal, "Client closed");
-    this.#setState("closed");
+    this.#drop(CloseCode.Normal, "Client closed");
+    this.#setState("closed", undefined);
   }
 
-  #attempt(): void {
+  #try(): void {
     this.#retryTimer = undefined;
     // "connecting" only for the very first attempt; every retry after a failure or a drop is "reconnecting".
-    this.#setState(this.#everOpened || this.#attempts > 0 ? "reconnecting" : "connecting");
-    let socket: WebSocket;
-    let url: string | URL = "";
+    const state = this.#everOpened || this.#failures > 0 ? "reconnecting" : "connecting";
+    this.#setState(state, this.#lastError);
+    let url: URL;
     try {
-      url = this.#url();
-      socket = new this.#options.WebSocket(url);
+      url = pickServerUrl(this.#options.url, this.#failures, this.#turn);
     } catch (cause) {
-      this.#finish(new RpcError(ErrorCode.ConnectionLost, `Can't connect to ${url}`, { cause }));
+      this.#finish(RpcError.from(cause));
       return;
     }
-    this.#socket = socket;
-    const { heartbeat } = this.#options;
-    if (heartbeat !== false) {
-      // A handshake that gets no answer is as dead as a silent connection.
-      this.#openTimer = setTimeout(() => {
-        if (this.#socket !== socket) return;
-        this.#dropSocket(CloseCode.HeartbeatTimeout, "The server did not answer");
-        this.#retry();
-      }, heartbeat.timeout ?? 10_000);
-    }
-    socket.onmessage = (event: MessageEvent) => {
-      this.#lastHeard = Date.now();
-      this.#pinged = false;
-      if (typeof event.data === "string") this.#events.message(event.data);
-    };
-    socket.onclose = (event: CloseEvent) => {
-      if (this.#socket === socket) this.#dropped(event.code, event.reason);
-    };
-    // A failed connect is followed by a close event, which reports it.
-    socket.onerror = () => {};
-    socket.onopen = async () => {
-      if (this.#options.hello) {
-        let hello: string;
-        try {
-          hello = await this.#options.hello();
-        } catch {
-          // The user's connectionParams failed: count it as a failed attempt.
-          if (this.#socket === socket) this.#dropSocket(CloseCode.Normal, "No connection params");
-          if (this.#state !== "closed") this.#retry();
-          return;
-        }
-        if (this.#socket !== socket || socket.readyState !== WebSocket.OPEN) return;
-        socket.send(hello);
-      }
-      clearTimeout(this.#openTimer);
-      this.#attempts = 0;
-      this.#everOpened = true;
-      this.#sendable = true;
-      this.#startHeartbeat();
-      this.#setState("open");
-      this.#events.open();
-    };
+    const attempt: ConnectionAttempt = new ConnectionAttempt(url, this.#options, {
+      open: () => {
+        this.#failures = 0;
+        this.#everOpened = true;
+        this.#sendable = true;
+        this.#setState("open", undefined);
+        this.#events.open();
+      },
+      message: (text) => this.#events.message(text),
+      ended: (end) => {
+        if (this.#attempt === attempt) this.#ended(end);
+      },
+    });
+    this.#attempt = attempt;
   }
 
-  /** The URL for this attempt. */
-  #url(): string | URL {
-    const { url } = this.#options;
-    if (typeof url === "function") return url(this.#attempts);
-    if (typeof url === "string" || url instanceof URL) return url;
-    if (url.length === 0) throw new TypeError("The list of server URLs is empty");
-    return url[this.#urlIndex % url.length]!;
-  }
-
-  #dropped(code: number, reason: string): void {
-    const wasOpen = this.#sendable || this.#state === "open";
-    this.#socket = undefined;
+  #ended(end: AttemptEnd): void {
+    this.#attempt = undefined;
     this.#sendable = false;
-    this.#stopHeartbeat();
-    const finalCode = FINAL_CLOSE_CODES.get(code);
-    if (finalCode !== undefined) {
-      this.#finish(new RpcError(finalCode, reason || `The server closed the connection (${code})`));
+    this.#lastError = end.error;
+    if (!end.opened) { for (const listener of [...this.#failureListeners]) listener(end.error); }
+    if (end.final) {
+      this.#finish(end.error);
       return;
     }
-    if (wasOpen) this.#events.lost();
+    if (end.opened) this.#events.lost(end.code);
     // Told to slow down: start the backoff further along, as if a few attempts had failed.
     const { reconnect } = this.#options;
-    if (reconnect && (code === CloseCode.TooManyRequests || code === CloseCode.TryAgainLater)) {
+    if (
+      reconnect && (end.code === CloseCode.TooManyRequests || end.code === CloseCode.TryAgainLater)
+    ) {
       const limit = (reconnect.maxAttempts ?? Infinity) - 1;
-      this.#attempts = Math.max(this.#attempts, Math.min(SLOW_DOWN_ATTEMPTS, limit));
+      this.#failures = Math.max(this.#failures, Math.min(SLOW_DOWN_ATTEMPTS, limit));
     }
     if (this.#state !== "closed") this.#retry();
   }
@@ -327,82 +288,48 @@ export class Transport {
   #retry(): void {
     const { reconnect } = this.#options;
     if (reconnect === false) {
-      this.#finish(new RpcError(ErrorCode.ConnectionLost, "The connection closed"));
+      this.#finish(
+        this.#lastError ?? new RpcError(ErrorCode.ConnectionLost, "The connection closed"),
+      );
       return;
     }
     const maxAttempts = reconnect.maxAttempts ?? Infinity;
-    if (this.#attempts >= maxAttempts) {
+    if (this.#failures >= maxAttempts) {
+      const last = this.#lastError === undefined ? "" : `: ${this.#lastError.message}`;
       this.#finish(
         new RpcError(
           ErrorCode.ConnectionLost,
-          `Gave up reconnecting after ${this.#attempts} attempts`,
+          `Gave up reconnecting after ${this.#failures} attempts${last}`,
+          { cause: this.#lastError },
         ),
       );
       return;
     }
-    const delay = backoffDelay(this.#attempts, reconnect, this.#options.random);
-    this.#attempts++;
-    this.#urlIndex++; // with a list, the next attempt tries the next instance
-    this.#setState("reconnecting");
-    this.#retryTimer = setTimeout(() => this.#attempt(), delay);
+    const delay = backoffDelay(this.#failures, reconnect, this.#options.random);
+    this.#failures++;
+    this.#turn++; // with a list, the next attempt tries the next instance
+    this.#setState("reconnecting", this.#lastError);
+    this.#retryTimer = setTimeout(() => this.#try(), delay);
   }
 
   #finish(error: RpcError): void {
-    this.#dropSocket(CloseCode.Normal, "Client closed");
-    this.#setState("closed");
+    this.#lastError = error;
+    this.#drop(CloseCode.Normal, "Client closed");
+    this.#setState("closed", error);
     this.#events.closed(error);
   }
 
-  /** Forgets the current socket, closing it without waiting for its close event. */
-  #dropSocket(code: number, reason: string): void {
-    const socket = this.#socket;
-    this.#socket = undefined;
+  /** Abandons the current attempt, closing its socket without waiting for its close event. */
+  #drop(code: number, reason: string): void {
+    const attempt = this.#attempt;
+    this.#attempt = undefined;
     this.#sendable = false;
-    this.#stopHeartbeat();
-    if (socket === undefined) return;
-    socket.onopen = socket.onmessage = socket.onclose = null;
-    if (socket.readyState <= WebSocket.OPEN) {
-      try {
-        socket.close(code, reason);
-      } catch {
-        // Already closing.
-      }
-    }
+    attempt?.abandon(code, reason);
   }
 
-  #startHeartbeat(): void {
-    const { heartbeat } = this.#options;
-    if (heartbeat === false) return;
-    const interval = heartbeat.interval ?? 15_000;
-    const timeout = heartbeat.timeout ?? 10_000;
-    this.#lastHeard = Date.now();
-    this.#pinged = false;
-    this.#heartbeatTimer = setInterval(() => {
-      const silence = Date.now() - this.#lastHeard;
-      if (silence >= interval + timeout) {
-        // Half-open: the socket looks fine but nothing comes through.
-        this.#dropSocket(CloseCode.HeartbeatTimeout, "The server stopped answering");
-        this.#events.lost();
-        this.#retry();
-      } else if (silence >= interval && !this.#pinged) {
-        this.#pinged = true;
-        this.#socket?.send(PING);
-      }
-    }, Math.max(25, Math.min(interval, timeout) / 4));
-    // The heartbeat alone must not keep a Deno process alive.
-    unrefTimer(this.#heartbeatTimer);
-  }
-
-  #stopHeartbeat(): void {
-    clearInterval(this.#heartbeatTimer);
-    this.#heartbeatTimer = undefined;
-    clearTimeout(this.#openTimer);
-    this.#openTimer = undefined;
-  }
-
-  #setState(state: ConnectionState): void {
+  #setState(state: ConnectionState, error: RpcError | undefined): void {
     if (this.#state === state) return;
     this.#state = state;
-    for (const listener of [...this.#listeners]) listener(state);
+    for (const listener of [...this.#listeners]) listener(state, error);
   }
 }

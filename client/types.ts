@@ -14,6 +14,7 @@ import type {
 } from "../shared/contract.ts";
 import type { CallOptions, SubscribeOptions } from "./options.ts";
 import type { ClientSubscription } from "./subscription.ts";
+import type { RpcError } from "../shared/errors.ts";
 import type { ConnectionState } from "./transport.ts";
 
 /**
@@ -126,11 +127,23 @@ export interface ClientConnection {
   /** Where the connection stands now. */
   readonly state: ConnectionState;
   /**
-   * Calls `listener` with each new state.
+   * Why the last connection attempt failed, or the last connection ended: an
+   * `RpcError` whose message names the URL and what happened (refused, a 404,
+   * a permission, a close code and reason), with the original error as `cause`.
+   * `undefined` until something went wrong.
+   */
+  readonly lastError: RpcError | undefined;
+  /** Failed attempts in a row since the last open connection (0 while connected). */
+  readonly attempt: number;
+  /**
+   * Calls `listener` with each new state, and the error that led to it
+   * (when reconnecting or closed after a failure).
    *
    * @returns A function that stops listening.
    */
-  onStateChange(listener: (state: ConnectionState) => void): () => void;
+  onStateChange(
+    listener: (state: ConnectionState, error: RpcError | undefined) => void,
+  ): () => void;
 }
 
 /**

@@ -4,6 +4,8 @@
  * @module
  */
 
+import { DEFAULT_MAX_MESSAGE_SIZE } from "../shared/wire.ts";
+
 /**
  * The limits a server enforces. Every one has a safe default (see
  * {@linkcode DEFAULT_LIMITS}); set `Infinity` to turn one off. PROTOCOL.md says
@@ -85,7 +87,7 @@ export interface Limits {
  * ```
  */
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
-  maxMessageSize: 1024 * 1024,
+  maxMessageSize: DEFAULT_MAX_MESSAGE_SIZE,
   maxDepth: 64,
   maxBatchLength: 100,
   maxCallsInFlight: 100,

@@ -9,7 +9,7 @@
 import { CloseCode } from "../shared/close_codes.ts";
 import type { Release } from "./admission.ts";
 import { Connection, type ConnectionConfig, type Outlet } from "./connection.ts";
-import { exceedsBytes } from "./frame_guard.ts";
+import { exceedsBytes } from "../shared/utf8.ts";
 import type { Deadlines } from "../shared/deadlines.ts";
 import { Handshake, type HandshakeSetup } from "./handshake.ts";
 import { SendBuffer } from "./send_buffer.ts";

@@ -268,6 +268,42 @@ export interface GapParams {
   reason: string;
 }
 
+/** The largest text frame, in UTF-8 bytes, a server takes by default (1 MiB). */
+export const DEFAULT_MAX_MESSAGE_SIZE = 1_048_576;
+
+/** The client's heartbeat request, as text. */
+export const PING_TEXT: string = JSON.stringify({
+  jsonrpc: "2.0",
+  id: "wsrpc:ping",
+  method: Method.Ping,
+});
+
+/**
+ * A request or notification as text: `params` and `meta` only when present.
+ *
+ * @param id The request id, or `undefined` for a notification.
+ * @param method The method.
+ * @param params The params, already encoded.
+ * @param meta superjson's meta for `params`.
+ * @param lastEventId On a subscribe, the position to resume after.
+ * @returns The frame's text.
+ */
+export function requestText(
+  id: RequestId | undefined,
+  method: string,
+  params?: unknown,
+  meta?: Meta,
+  lastEventId?: string,
+): string {
+  const frame: RequestFrame = id === undefined
+    ? { jsonrpc: "2.0", method }
+    : { jsonrpc: "2.0", id, method };
+  if (params !== undefined) frame.params = params;
+  if (meta !== undefined) frame.meta = meta;
+  if (lastEventId !== undefined) frame.lastEventId = lastEventId;
+  return JSON.stringify(frame);
+}
+
 /** Whether a value is a usable request id. */
 export function isRequestId(value: unknown): value is RequestId {
   return value === null || typeof value === "string" ||

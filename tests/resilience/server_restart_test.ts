@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import * as z from "zod";
-import { ErrorCode, procedure, router } from "../../mod.ts";
+import { ErrorCode, procedure, router, RpcError } from "../../mod.ts";
 import { createHandler } from "../../server/mod.ts";
 import { createClient } from "../../client/mod.ts";
 import { serve, type TestServer } from "../_server.ts";
@@ -45,10 +45,15 @@ Deno.test("the server restarts on the same port", async (t) => {
   await a.server.close();
   const down = await log.reach("reconnecting");
 
-  await t.step("a waiting call still fails at its own timeout, and leaves the queue", async () => {
+  await t.step("a waiting call still fails at its own timeout, saying why it waited", async () => {
     const error = await rpcRejection(client.whoami(9, { timeout: 100 }));
     assert.equal(error.code, ErrorCode.Timeout);
-    assert.equal(error.message, "The call to whoami timed out");
+    assert.equal(
+      error.message,
+      `The call to whoami timed out: could not connect to ${a.server.url}: ` +
+        "connection refused (is the server running?)",
+    );
+    assert.ok(error.cause instanceof RpcError);
   });
 
   let queued: Array<Promise<string>> = [];
@@ -93,11 +98,13 @@ Deno.test("a client that gives up reconnecting fails what it holds", async () =>
 
   const error = await rpcRejection(client.whoami(1));
   assert.equal(error.code, ErrorCode.ConnectionLost);
-  assert.equal(error.message, "Gave up reconnecting after 3 attempts");
+  const gaveUp = "Gave up reconnecting after 3 attempts: " +
+    `Could not connect to ${a.server.url}: connection refused (is the server running?)`;
+  assert.equal(error.message, gaveUp);
   assert.deepEqual(log.states, ["connecting", "open", "reconnecting", "closed"]);
   await waitFor("the client to be closed", () => client.connection.state === "closed");
   const later = await rpcRejection(client.whoami(2));
-  assert.equal(later.message, "Gave up reconnecting after 3 attempts");
+  assert.equal(later.message, gaveUp);
   await assert.rejects(client.ready());
   client.close();
 });
