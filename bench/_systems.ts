@@ -44,7 +44,7 @@ const DENO_FLAGS = [
   "run",
   "--quiet",
   "--no-prompt",
-  `--config=${ROOT}deno.json`,
+  `--config=${ROOT}bench/deno.json`,
   "--allow-net=127.0.0.1",
   "--allow-env",
 ];

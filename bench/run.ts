@@ -150,7 +150,7 @@ async function describeSystems(
       status: skipped ? "skipped" : ready ? "ran" : "not implemented",
       ...(skipped ? { reason: NO_REDIS } : {}),
       runtime: system.runtime,
-      packages: await lockedVersions(`${ROOT}deno.lock`, system.packages),
+      packages: await lockedVersions(`${ROOT}bench/deno.lock`, system.packages),
       notes: system.notes,
     });
   }

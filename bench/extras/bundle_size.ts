@@ -38,7 +38,7 @@ async function bundle(path: string): Promise<Sizes> {
       "--platform",
       "browser",
       "--minify",
-      `--config=${ROOT}deno.json`,
+      `--config=${ROOT}bench/deno.json`,
       path,
     ],
     env: { NO_COLOR: "1" },

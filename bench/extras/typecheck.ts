@@ -36,7 +36,7 @@ async function timeCheck(count: number): Promise<number> {
       args: [
         "check",
         "--quiet",
-        `--config=${ROOT}deno.json`,
+        `--config=${ROOT}bench/deno.json`,
         `${dir}/server.ts`,
         `${dir}/client.ts`,
       ],
