@@ -10,17 +10,27 @@
  */
 
 /**
+ * A Lua expression for the stream's epoch: the one in its meta hash, or, for a
+ * stream that has none (new, expired, or lost), the candidate, with the
+ * history cleared, the offset counted from 0 again and, if given, the meta's
+ * time to live set.
+ */
+function epochOrNew(candidate: string, ttl?: string): string {
+  const expire = ttl === undefined ? "" : `\n  redis.call('PEXPIRE', KEYS[2], ${ttl})`;
+  return `(redis.call('HGET', KEYS[2], 'e') or (function()
+  redis.call('DEL', KEYS[1])
+  redis.call('HSET', KEYS[2], 'e', ${candidate}, 't', 0)${expire}
+  return ${candidate}
+end)())`;
+}
+
+/**
  * Appends one event. ARGV: payload, max length, max age in ms (0 for none),
  * an epoch for a stream made anew, the meta's time to live in ms, the channel.
  * Returns `{epoch, offset}`.
  */
 export const PUBLISH = `
-local epoch = redis.call('HGET', KEYS[2], 'e')
-if not epoch then
-  epoch = ARGV[4]
-  redis.call('DEL', KEYS[1])
-  redis.call('HSET', KEYS[2], 'e', epoch, 't', 0)
-end
+local epoch = ${epochOrNew("ARGV[4]")}
 local offset = redis.call('HINCRBY', KEYS[2], 't', 1)
 local now = redis.call('TIME')
 local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
@@ -47,13 +57,7 @@ return {epoch, offset}
  * none when the history no longer reaches back to the offset asked for.
  */
 export const READ = `
-local epoch = redis.call('HGET', KEYS[2], 'e')
-if not epoch then
-  epoch = ARGV[3]
-  redis.call('DEL', KEYS[1])
-  redis.call('HSET', KEYS[2], 'e', epoch, 't', 0)
-  redis.call('PEXPIRE', KEYS[2], ARGV[4])
-end
+local epoch = ${epochOrNew("ARGV[3]", "ARGV[4]")}
 local top = tonumber(redis.call('HGET', KEYS[2], 't'))
 local oldest = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1]
 local first = top + 1
