@@ -10,7 +10,8 @@
 
 import assert from "node:assert/strict";
 import * as z from "zod";
-import { CloseCode, ErrorCode, procedure, router, RpcError } from "../mod.ts";
+import { ErrorCode, procedure, router, RpcError } from "../mod.ts";
+import { CloseCode } from "../protocol.ts";
 import { createClient, type WebSocketConstructor } from "../client/mod.ts";
 import { createHandler, type Limits, type OriginPolicy } from "../server/mod.ts";
 import { OriginRefusals, refusalReason } from "../server/origin_refusal.ts";
