@@ -3,7 +3,8 @@
  *
  * This entry point is the shared contract: what both the server and the
  * client import. It holds no server code, so a browser bundle can import it.
- * The server lives in `@wsrpc/core/server`, the client in `@wsrpc/core/client`.
+ * The server lives in `@wsrpc/core/server`, the client in `@wsrpc/core/client`,
+ * and the wire's frames, control methods and close codes in `@wsrpc/core/protocol`.
  *
  * @example Describe an API once
  * ```ts
@@ -49,17 +50,3 @@ export type {
   ValidationResult,
 } from "./shared/standard_schema.ts";
 export type { WireIssue } from "./shared/validate.ts";
-export type {
-  DataParams,
-  ErrorFrame,
-  ErrorObject,
-  GapParams,
-  Meta,
-  RequestFrame,
-  RequestId,
-  ResponseFrame,
-  SubscriptionErrorParams,
-  SuccessFrame,
-} from "./shared/wire.ts";
-export { Method } from "./shared/wire.ts";
-export { CloseCode } from "./shared/close_codes.ts";

@@ -10,16 +10,16 @@
  * @module
  */
 
-import { summarize } from "./_cpuprofile.ts";
-import type { ProfileSummary } from "./_cpuprofile.ts";
-import { modeConfig } from "./_config.ts";
-import { readCpuMs } from "./_host.ts";
-import { Child } from "./_process.ts";
-import type { SpawnOptions } from "./_process.ts";
-import { instancesFor } from "./_measure.ts";
-import { isWorkloadName, REDIS_URL_ENV } from "./_protocol.ts";
-import { RedisProcess } from "./_redis.ts";
-import { ROOT, SYSTEMS } from "./_systems.ts";
+import { summarize } from "./harness/cpuprofile.ts";
+import type { ProfileSummary } from "./harness/cpuprofile.ts";
+import { modeConfig } from "./harness/config.ts";
+import { readCpuMs } from "./harness/host.ts";
+import { Child } from "./harness/process.ts";
+import type { SpawnOptions } from "./harness/process.ts";
+import { instancesFor } from "./harness/measure.ts";
+import { isWorkloadName, REDIS_URL_ENV } from "./harness/protocol.ts";
+import { RedisProcess } from "./harness/redis.ts";
+import { ROOT, SYSTEMS } from "./systems/list.ts";
 
 const DIR = `${ROOT}bench/results/profiles`;
 const STOP_GRACE_MS = 5_000;

@@ -1,6 +1,6 @@
 /**
  * The benchmark orchestrator behind `deno task bench`, `bench:smoke` and
- * `bench:big`: runs every workload against every system (bench/_systems.ts),
+ * `bench:big`: runs every workload against every system (bench/systems/list.ts),
  * each in its own server and client processes (and for a system on Redis, a
  * `redis-server` of its own per run), prints a markdown table with each
  * figure's ratio to raw and to tRPC and a table of the targets, and writes
@@ -9,25 +9,25 @@
  * @module
  */
 
-import { parseArgs } from "./_args.ts";
-import type { Options } from "./_args.ts";
-import { modeConfig } from "./_config.ts";
-import type { ModeConfig } from "./_config.ts";
-import { probeHost, readLoadAverage } from "./_host.ts";
-import type { HostInfo } from "./_host.ts";
-import { runOnce } from "./_measure.ts";
-import type { Placement, RunOutcome } from "./_measure.ts";
-import type { WorkloadName } from "./_protocol.ts";
-import { redisVersion } from "./_redis.ts";
-import { renderMarkdown } from "./_report.ts";
-import type { Report, SystemReport } from "./_report.ts";
-import { workloadRows } from "./_rows.ts";
-import type { Row } from "./_rows.ts";
-import { RAW_ID, ROOT, SYSTEMS, TRPC_ID } from "./_systems.ts";
-import type { SystemSpec } from "./_systems.ts";
-import { formatValue } from "./_table.ts";
-import { lockedVersions } from "./_versions.ts";
-import { EXTRA_ROW_SOURCES } from "./extra_rows.ts";
+import { parseArgs } from "./harness/args.ts";
+import type { Options } from "./harness/args.ts";
+import { modeConfig } from "./harness/config.ts";
+import type { ModeConfig } from "./harness/config.ts";
+import { probeHost, readLoadAverage } from "./harness/host.ts";
+import type { HostInfo } from "./harness/host.ts";
+import { runOnce } from "./harness/measure.ts";
+import type { Placement, RunOutcome } from "./harness/measure.ts";
+import type { WorkloadName } from "./harness/protocol.ts";
+import { redisVersion } from "./harness/redis.ts";
+import { renderMarkdown } from "./report/report.ts";
+import type { Report, SystemReport } from "./report/report.ts";
+import { workloadRows } from "./report/rows.ts";
+import type { Row } from "./report/rows.ts";
+import { RAW_ID, ROOT, SYSTEMS, TRPC_ID } from "./systems/list.ts";
+import type { SystemSpec } from "./systems/list.ts";
+import { formatValue } from "./report/table.ts";
+import { lockedVersions } from "./harness/versions.ts";
+import { EXTRA_ROW_SOURCES } from "./extras/extra_rows.ts";
 
 /** File descriptors a process needs beyond its connections. */
 const FD_HEADROOM = 256;

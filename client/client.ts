@@ -194,7 +194,7 @@ export function createClient<TRouter extends Router>(
       return new LazyCall(
         () => callProcedure(path, input, extra as CallOptions | undefined, undefined),
         openSubscription(path, input, extra as SubscribeOptions | undefined, undefined),
-        (extra as SubscribeOptions | undefined)?.onGap,
+        extra as SubscribeOptions | undefined,
       );
     }
     const endpoint = endpoints.get(path);
@@ -205,7 +205,7 @@ export function createClient<TRouter extends Router>(
       const subscribeOptions = extra as SubscribeOptions | undefined;
       return new Stream(
         openSubscription(path, input, subscribeOptions, endpoint),
-        subscribeOptions?.onGap,
+        subscribeOptions,
       );
     }
     return callProcedure(path, input, extra as CallOptions | undefined, endpoint);

@@ -6,8 +6,7 @@
  * @module
  */
 
-import type { SubscriptionGap } from "./options.ts";
-import type { OpenSubscription } from "./subscription.ts";
+import type { OpenSubscription, StreamOptions } from "./subscription.ts";
 import {
   type ClientSubscription,
   type Observer,
@@ -19,23 +18,23 @@ import {
 export class LazyCall<T> implements PromiseLike<T>, ClientSubscription<T> {
   readonly #call: () => Promise<T>;
   readonly #open: OpenSubscription;
-  readonly #onGap: ((gap: SubscriptionGap) => void) | undefined;
+  readonly #streamOptions: StreamOptions | undefined;
   #promise: Promise<T> | undefined;
   #stream: Stream<T> | undefined;
 
   /**
    * @param call Sends the call as a procedure.
    * @param open Opens it as a subscription.
-   * @param onGap Hears a subscription's gaps.
+   * @param streamOptions A subscription's `onGap` and `maxBuffered`.
    */
   constructor(
     call: () => Promise<unknown>,
     open: OpenSubscription,
-    onGap?: (gap: SubscriptionGap) => void,
+    streamOptions?: StreamOptions,
   ) {
     this.#call = call as () => Promise<T>;
     this.#open = open;
-    this.#onGap = onGap;
+    this.#streamOptions = streamOptions;
   }
 
   then<TResult1 = T, TResult2 = never>(
@@ -72,7 +71,7 @@ export class LazyCall<T> implements PromiseLike<T>, ClientSubscription<T> {
   }
 
   #asStream(): Stream<T> {
-    this.#stream ??= new Stream<T>(this.#open, this.#onGap);
+    this.#stream ??= new Stream<T>(this.#open, this.#streamOptions);
     return this.#stream;
   }
 }

@@ -156,6 +156,14 @@ export interface SubscribeOptions {
    * an observer's `onGap`), a gap ends the subscription with `EventsMissed`.
    */
   onGap?: (gap: SubscriptionGap) => void;
+  /**
+   * How many events may wait for a `for await` loop that reads more slowly
+   * than they come. Past it, the subscription ends with `EventsMissed` once
+   * the loop has read the events that waited: it never drops one silently.
+   * Defaults to 10,000; `Infinity` for no bound. Callbacks (`subscribe`)
+   * take each event as it comes, so nothing waits for them.
+   */
+  maxBuffered?: number;
 }
 
 /**

@@ -5,8 +5,9 @@
  * @module
  */
 
+import { BoundedQueue } from "../shared/bounded_queue.ts";
 import { ErrorCode, RpcError } from "../shared/errors.ts";
-import type { SubscriptionGap } from "./options.ts";
+import type { SubscribeOptions, SubscriptionGap } from "./options.ts";
 
 /**
  * Callbacks for {@linkcode ClientSubscription.subscribe}.
@@ -122,9 +123,17 @@ class GapMark {
   }
 }
 
+/** How many events wait for a `for await` reader, unless `maxBuffered` says otherwise. */
+export const DEFAULT_MAX_BUFFERED = 10_000;
+
+/** What a stream reads from the subscribe options. */
+export type StreamOptions = Pick<SubscribeOptions, "onGap" | "maxBuffered">;
+
 /**
  * A subscription that opens on first use and buffers events until they are
- * read.
+ * read, up to `maxBuffered`: a reader that falls further behind ends the
+ * subscription with an error after the events it has, rather than lose any
+ * of the rest.
  */
 export class Stream<T> implements ClientSubscription<T> {
   readonly #open: OpenSubscription;
@@ -133,17 +142,18 @@ export class Stream<T> implements ClientSubscription<T> {
   #stop: (() => void) | undefined;
   #observer: Observer<T> | undefined;
   /** Events not yet read, and gaps in order with them. */
-  readonly #buffer: Array<T | GapMark> = [];
-  #failure: RpcError | undefined;
-  #wake: (() => void) | undefined;
+  readonly #buffer: BoundedQueue<T | GapMark>;
 
   /**
    * @param open Opens the subscription on the server.
-   * @param onGap Hears gaps, when read with `for await`.
+   * @param options Hears gaps when read with `for await`, and bounds the buffer.
    */
-  constructor(open: OpenSubscription, onGap?: (gap: SubscriptionGap) => void) {
+  constructor(open: OpenSubscription, options: StreamOptions = {}) {
     this.#open = open;
-    this.#onGap = onGap;
+    this.#onGap = options.onGap;
+    const capacity = options.maxBuffered ?? DEFAULT_MAX_BUFFERED;
+    if (!(capacity > 0)) throw new RangeError(`maxBuffered must be above 0, not ${capacity}`);
+    this.#buffer = new BoundedQueue({ capacity });
   }
 
   subscribe(observer: Observer<T>): Unsubscribable {
@@ -159,7 +169,8 @@ export class Stream<T> implements ClientSubscription<T> {
     }
     this.#state = "ended";
     this.#stop?.();
-    this.#wake?.();
+    // What was buffered is still read; then the loop ends.
+    this.#buffer.close();
   }
 
   [Symbol.asyncIterator](): AsyncIterator<T> {
@@ -167,21 +178,16 @@ export class Stream<T> implements ClientSubscription<T> {
     return {
       next: async (): Promise<IteratorResult<T>> => {
         while (true) {
-          if (this.#buffer.length > 0) {
-            const next = this.#buffer.shift();
-            if (!(next instanceof GapMark)) return { value: next as T, done: false };
-            this.#onGap?.(next.gap); // `#gap` made sure there is one
-            continue;
-          }
-          if (this.#failure) throw this.#failure;
-          if (this.#state === "ended") return { value: undefined, done: true };
-          await new Promise<void>((resolve) => this.#wake = resolve);
-          this.#wake = undefined;
+          const step = await this.#buffer.next();
+          if (step.done) return step;
+          if (!(step.value instanceof GapMark)) return { value: step.value, done: false };
+          this.#onGap?.(step.value.gap); // `#gap` made sure there is one
         }
       },
       return: (): Promise<IteratorResult<T>> => {
         this.unsubscribe();
-        this.#buffer.length = 0;
+        this.#buffer.close();
+        this.#buffer.clear();
         return Promise.resolve({ value: undefined, done: true });
       },
     };
@@ -196,28 +202,43 @@ export class Stream<T> implements ClientSubscription<T> {
       data: (event) => {
         if (this.#state !== "open") return;
         if (this.#observer) this.#observer.onData?.(event as T);
-        else {
-          this.#buffer.push(event as T);
-          this.#wake?.();
-        }
+        else this.#hold(event as T);
       },
       error: (error) => {
         if (this.#state !== "open") return;
         this.#state = "ended";
         if (this.#observer) this.#observer.onError?.(error);
-        else {
-          this.#failure = error;
-          this.#wake?.();
-        }
+        else this.#buffer.fail(error);
       },
       complete: () => {
         if (this.#state !== "open") return;
         this.#state = "ended";
         if (this.#observer) this.#observer.onComplete?.();
-        else this.#wake?.();
+        else this.#buffer.close();
       },
       gap: (gap) => this.#gap(gap),
     });
+  }
+
+  /** Buffers an event or a gap for the `for await` reader; past the bound, ends the subscription. */
+  #hold(item: T | GapMark): void {
+    if (this.#buffer.push(item)) return;
+    this.#end(
+      new RpcError(
+        ErrorCode.EventsMissed,
+        `The subscription's reader fell ${this.#buffer.capacity} events behind (maxBuffered); ` +
+          "it ended rather than drop events",
+        { data: { maxBuffered: this.#buffer.capacity } },
+      ),
+    );
+  }
+
+  /** Ends the subscription on the server and tells the reader why. */
+  #end(error: RpcError): void {
+    this.#stop?.();
+    this.#state = "ended";
+    if (this.#observer) this.#observer.onError?.(error);
+    else this.#buffer.fail(error);
   }
 
   /** Hands a gap on in order with the events; with no one to hear it, ends the subscription. */
@@ -225,24 +246,16 @@ export class Stream<T> implements ClientSubscription<T> {
     if (this.#state !== "open") return;
     const listener = this.#observer ? (this.#observer.onGap ?? this.#onGap) : this.#onGap;
     if (listener === undefined) {
-      const error = new RpcError(
-        ErrorCode.EventsMissed,
-        `The subscription missed events (${gap.reason}) and has no onGap to hear it`,
-        { data: gap },
+      this.#end(
+        new RpcError(
+          ErrorCode.EventsMissed,
+          `The subscription missed events (${gap.reason}) and has no onGap to hear it`,
+          { data: gap },
+        ),
       );
-      this.#stop?.();
-      this.#state = "ended";
-      if (this.#observer) this.#observer.onError?.(error);
-      else {
-        this.#failure = error;
-        this.#wake?.();
-      }
       return;
     }
     if (this.#observer) listener(gap);
-    else {
-      this.#buffer.push(new GapMark(gap));
-      this.#wake?.();
-    }
+    else this.#hold(new GapMark(gap));
   }
 }

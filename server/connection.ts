@@ -23,9 +23,13 @@ import { errorFrame, shorten, successFrame } from "./frames.ts";
 import { Invoker } from "./invoker.ts";
 import type { Limits } from "./limits.ts";
 import { LiveSubscription, type SubscriptionHost } from "./live_subscription.ts";
+import type { Outlet } from "./outlet.ts";
 import { Throttle } from "./rate_limit.ts";
 import type { Route } from "./routes.ts";
 import type { Middleware } from "./types.ts";
+
+// The session imports the outlet's type from here.
+export type { Outlet };
 
 /** What a connection needs from the server, shared by all connections. */
 export interface ConnectionConfig {
@@ -41,18 +45,6 @@ export interface ConnectionConfig {
   reportError: (error: RpcError, info: { path: string; ctx: unknown }) => void;
   /** What one connection may ask. */
   limits: Limits;
-}
-
-/** Where a connection sends its frames: the socket, behind its send buffer. */
-export interface Outlet {
-  /** Sends a frame, if the socket is still open. */
-  send(text: string): void;
-  /** Closes the connection. */
-  close(code: number, reason: string): void;
-  /** Whether the peer is too far behind for subscriptions to send more now. */
-  readonly congested: boolean;
-  /** Resolves once the peer has caught up, or `signal` fires. */
-  whenDrained(signal: AbortSignal): Promise<void>;
 }
 
 /** A reply, a promise of one, or nothing (for a notification). */
@@ -112,6 +104,11 @@ export class Connection implements SubscriptionHost {
     return this.#config.validateOutput;
   }
 
+  /** @internal Where frames go; subscriptions send on it directly. */
+  get outlet(): Outlet {
+    return this.#outlet;
+  }
+
   /**
    * Handles one text frame: a request, a notification or a batch.
    *
@@ -166,7 +163,7 @@ export class Connection implements SubscriptionHost {
   drain(): Promise<void> {
     if (!this.#draining) {
       this.#draining = true;
-      this.send(JSON.stringify({ jsonrpc: "2.0", method: Method.Reconnect }));
+      this.#outlet.send(JSON.stringify({ jsonrpc: "2.0", method: Method.Reconnect }));
       for (const subscription of [...this.#subscriptions?.values() ?? []]) {
         subscription.stop("The server is shutting down");
       }
@@ -185,21 +182,6 @@ export class Connection implements SubscriptionHost {
       subscription.stop("The connection closed");
     }
     this.#idle?.();
-  }
-
-  /** @internal Sends a frame if the socket is still open. */
-  send(text: string): void {
-    this.#outlet.send(text);
-  }
-
-  /** @internal Whether subscriptions should wait before sending more. */
-  get congested(): boolean {
-    return this.#outlet.congested;
-  }
-
-  /** @internal Resolves once the peer has caught up, or `signal` fires. */
-  whenDrained(signal: AbortSignal): Promise<void> {
-    return this.#outlet.whenDrained(signal);
   }
 
   /** @internal Reports a handler's error and returns it as an `RpcError`. */
@@ -382,7 +364,7 @@ export class Connection implements SubscriptionHost {
 
   /** Sends a reply; one that can't be written as JSON becomes an internal error. */
   #reply(frame: ResponseFrame | ResponseFrame[]): void {
-    this.send(safeStringify(frame));
+    this.#outlet.send(safeStringify(frame));
   }
 }
 

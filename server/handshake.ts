@@ -5,6 +5,9 @@
  * makes the context from them, and only then serves the connection. Frames
  * that arrive meanwhile wait, in order, up to a bound.
  *
+ * Here too is how a connection whose `context` refuses is answered, before
+ * the upgrade (an HTTP status) and after it (a close code), from one table.
+ *
  * @module
  */
 
@@ -166,24 +169,91 @@ export async function parseParams<TParams>(
   });
 }
 
+/** How a refused connection is answered, before the upgrade and after it. */
+interface RefusalCodes {
+  /** The HTTP status, when `context` refuses before the upgrade. */
+  readonly status: number;
+  /** The close code, when it refuses after `rpc.connect`. */
+  readonly close: number;
+}
+
 /**
- * The close code and reason for a refused handshake: 4401 and 4403 as HTTP's
- * 401 and 403, 1011 for an unexpected failure (which says nothing more), 4400
- * for params that failed their schema and for any other `RpcError`.
+ * The one table from the error a `context` (or the params' schema) throws to
+ * its refusal: the 4400s mirror HTTP's statuses, a context that took too long
+ * is a 503 or a 4408 (the client may try again), an unexpected failure a 500
+ * or a 1011 (which say nothing more). PROTOCOL.md lists both columns.
  */
-function refusalOf(error: RpcError): [number, string] {
-  switch (error.code) {
-    case ErrorCode.InvalidParams:
-      return [CloseCode.BadConnectionParams, invalidParamsReason(error)];
-    case ErrorCode.Unauthorized:
-      return [CloseCode.Unauthorized, error.message];
-    case ErrorCode.Forbidden:
-      return [CloseCode.Forbidden, error.message];
-    case ErrorCode.InternalError:
-      return [CloseCode.InternalError, "Internal error"];
-    default:
-      return [CloseCode.BadConnectionParams, error.message];
+const REFUSALS: ReadonlyMap<number, RefusalCodes> = new Map([
+  [ErrorCode.InvalidParams, { status: 400, close: CloseCode.BadConnectionParams }],
+  [ErrorCode.Unauthorized, { status: 401, close: CloseCode.Unauthorized }],
+  [ErrorCode.Forbidden, { status: 403, close: CloseCode.Forbidden }],
+  [ErrorCode.InternalError, { status: 500, close: CloseCode.InternalError }],
+  [ErrorCode.Timeout, { status: 503, close: CloseCode.HandshakeTimeout }],
+]);
+
+/** Any other `RpcError`: the request was refused as it is. */
+const OTHER_REFUSAL: RefusalCodes = { status: 400, close: CloseCode.BadConnectionParams };
+
+/**
+ * The HTTP answer to a connection whose `context` refused before the upgrade:
+ * the status from the refusal table, and the error's message as the body (but
+ * `Internal error` for an unexpected failure). A 503 says when to try again.
+ *
+ * @example A context that refused a visitor who has not signed in
+ * ```ts
+ * import { ErrorCode, RpcError } from "@wsrpc/core";
+ * import { refusalResponse } from "./handshake.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const response = refusalResponse(new RpcError(ErrorCode.Unauthorized, "Sign in first"));
+ * assert.equal(response.status, 401);
+ * assert.equal(await response.text(), "401 Sign in first\n");
+ * ```
+ *
+ * @param error The error `context` threw, as an `RpcError`.
+ * @returns The response to send instead of the upgrade.
+ */
+export function refusalResponse(error: RpcError): Response {
+  const { status } = REFUSALS.get(error.code) ?? OTHER_REFUSAL;
+  const headers: Record<string, string> = status === 503 ? { "retry-after": "5" } : {};
+  const body = `${status} ${status === 500 ? "Internal error" : error.message}\n`;
+  return new Response(body, {
+    status,
+    headers: { ...headers, "content-type": "text/plain; charset=utf-8" },
+  });
+}
+
+/**
+ * Waits for a `context` that runs before the upgrade, but no longer than the
+ * handshake deadline.
+ *
+ * @param made The context being made.
+ * @param ms The handshake deadline, in milliseconds.
+ * @returns The context.
+ * @throws {RpcError} `Timeout` when it takes longer than `ms`; whatever `made`
+ *   rejects with otherwise.
+ */
+export async function contextWithin<T>(made: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new RpcError(ErrorCode.Timeout, `The context was not made within ${ms} ms`)),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([made, late]);
+  } finally {
+    clearTimeout(timer);
   }
+}
+
+/** The close code and reason for a refused handshake, from the refusal table. */
+function refusalOf(error: RpcError): [number, string] {
+  const { close } = REFUSALS.get(error.code) ?? OTHER_REFUSAL;
+  if (error.code === ErrorCode.InvalidParams) return [close, invalidParamsReason(error)];
+  if (error.code === ErrorCode.InternalError) return [close, "Internal error"];
+  return [close, error.message];
 }
 
 /** "Invalid connection params: token: Required", from the first issue. */

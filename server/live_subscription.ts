@@ -9,6 +9,7 @@ import { ErrorCode, RpcError } from "../shared/errors.ts";
 import { validate } from "../shared/validate.ts";
 import { Method } from "../shared/wire.ts";
 import type { Codec } from "../shared/codec.ts";
+import type { Outlet } from "./outlet.ts";
 import { eventText, notificationText, subscriptionErrorText } from "./frames.ts";
 import type { Route } from "./routes.ts";
 import { Checkpoint, Gap } from "./stream_marks.ts";
@@ -21,12 +22,11 @@ export interface SubscriptionHost {
   readonly codec: Codec;
   /** Whether events are checked against the output schema. */
   readonly validateOutput: boolean;
-  /** Sends a frame. */
-  send(text: string): void;
-  /** Whether the client is too far behind for more events now. */
-  readonly congested: boolean;
-  /** Resolves once the client has caught up, or `signal` fires. */
-  whenDrained(signal: AbortSignal): Promise<void>;
+  /**
+   * Where events go: the subscription sends on it, and asks it whether the
+   * client has fallen behind, itself rather than through the connection.
+   */
+  readonly outlet: Outlet;
   /** Reports an error and returns it as an `RpcError`. */
   report(route: Route, thrown: unknown): RpcError;
   /** Called once the subscription has ended, however it ended. */
@@ -39,6 +39,7 @@ export class LiveSubscription {
   readonly id: string | number;
   readonly #route: Route;
   readonly #host: SubscriptionHost;
+  readonly #outlet: Outlet;
   readonly #controller = new AbortController();
   #iterator: AsyncIterator<unknown> | undefined;
 
@@ -51,6 +52,7 @@ export class LiveSubscription {
     this.id = id;
     this.#route = route;
     this.#host = host;
+    this.#outlet = host.outlet;
   }
 
   /** Fires when the subscription is stopped: unsubscribe, disconnect or shutdown. */
@@ -84,19 +86,20 @@ export class LiveSubscription {
   async #pump(iterator: AsyncIterator<unknown>): Promise<void> {
     const { signal } = this;
     const host = this.#host;
+    const outlet = this.#outlet;
     const subscription = this.id;
     try {
       while (true) {
         // Backpressure: while the client is behind, the next event is not
         // even made, so a fast generator can't fill the server's memory.
-        if (host.congested) {
-          await host.whenDrained(signal);
+        if (outlet.congested) {
+          await outlet.whenDrained(signal);
           if (signal.aborted) return;
         }
         const step = await iterator.next();
         if (signal.aborted) return;
         if (step.done) {
-          host.send(notificationText(host.codec, Method.Complete, { subscription }));
+          outlet.send(notificationText(host.codec, Method.Complete, { subscription }));
           return;
         }
         let value = step.value;
@@ -105,12 +108,12 @@ export class LiveSubscription {
           const schema = host.validateOutput ? this.#route.endpoint.output : undefined;
           const text = value.frame(subscription, host.codec, schema);
           if (text !== undefined) {
-            host.send(text);
+            outlet.send(text);
             continue;
           }
         }
         if (value instanceof Gap) {
-          host.send(notificationText(host.codec, Method.Gap, {
+          outlet.send(notificationText(host.codec, Method.Gap, {
             subscription,
             id: value.position,
             reason: value.reason,
@@ -118,7 +121,7 @@ export class LiveSubscription {
           continue;
         }
         if (value instanceof Checkpoint) {
-          host.send(
+          outlet.send(
             notificationText(host.codec, Method.Position, { subscription, id: value.position }),
           );
           continue;
@@ -135,7 +138,7 @@ export class LiveSubscription {
           data = await data;
           if (signal.aborted) return;
         }
-        host.send(eventText(host.codec, subscription, eventId, data));
+        outlet.send(eventText(host.codec, subscription, eventId, data));
       }
     } catch (thrown) {
       if (signal.aborted) return;
@@ -143,7 +146,7 @@ export class LiveSubscription {
       // A generator that threw is finished, but not one whose output failed
       // validation: end it so its `finally` runs.
       void iterator.return?.()?.catch?.(() => {});
-      host.send(subscriptionErrorText(host.codec, subscription, error));
+      outlet.send(subscriptionErrorText(host.codec, subscription, error));
     } finally {
       this.#controller.abort(new RpcError(ErrorCode.Cancelled, "The subscription ended"));
       host.ended(this);

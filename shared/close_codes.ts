@@ -10,7 +10,7 @@
  *
  * @example Tell a restart from a refusal
  * ```ts
- * import { CloseCode } from "@wsrpc/core";
+ * import { CloseCode } from "@wsrpc/core/protocol";
  * import assert from "node:assert/strict";
  *
  * assert.equal(CloseCode.ServiceRestart, 1012);

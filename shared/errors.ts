@@ -67,7 +67,8 @@ export const ErrorCode: {
   Timeout: -32008,
   /**
    * Raised by the client only: a subscription missed events (an `rpc.gap`)
-   * and has no `onGap` to hear it, so it ends rather than skip them silently.
+   * and has no `onGap` to hear it, or its `for await` loop fell `maxBuffered`
+   * events behind, so it ends rather than skip them silently.
    */
   EventsMissed: -32011,
   /** The request conflicts with the current state. */

@@ -11,7 +11,7 @@
  *
  * @example Match replies to pending calls
  * ```ts
- * import type { RequestId } from "@wsrpc/core";
+ * import type { RequestId } from "@wsrpc/core/protocol";
  * import assert from "node:assert/strict";
  *
  * const pending = new Map<RequestId, string>([[1, "hello"], ["a7", "chat.send"]]);
@@ -27,7 +27,8 @@ export type RequestId = string | number | null;
  *
  * @example The meta of a Map
  * ```ts
- * import { type Meta, superjsonCodec } from "@wsrpc/core";
+ * import { superjsonCodec } from "@wsrpc/core";
+ * import type { Meta } from "@wsrpc/core/protocol";
  * import assert from "node:assert/strict";
  *
  * const encoded = superjsonCodec.encode(new Map([["a", 1]]));
@@ -43,7 +44,7 @@ export type Meta = Record<string, unknown>;
  *
  * @example A call as it goes over the wire
  * ```ts
- * import type { RequestFrame } from "@wsrpc/core";
+ * import type { RequestFrame } from "@wsrpc/core/protocol";
  * import assert from "node:assert/strict";
  *
  * const frame: RequestFrame = { jsonrpc: "2.0", id: 1, method: "hello", params: ["world"] };
@@ -74,7 +75,7 @@ export interface RequestFrame {
  *
  * @example The reply to `hello`
  * ```ts
- * import type { SuccessFrame } from "@wsrpc/core";
+ * import type { SuccessFrame } from "@wsrpc/core/protocol";
  * import assert from "node:assert/strict";
  *
  * const reply: SuccessFrame = { jsonrpc: "2.0", id: 1, result: "hello world" };
@@ -98,7 +99,8 @@ export interface SuccessFrame {
  *
  * @example Turn it into an RpcError
  * ```ts
- * import { ErrorCode, type ErrorObject, RpcError } from "@wsrpc/core";
+ * import { ErrorCode, RpcError } from "@wsrpc/core";
+ * import type { ErrorObject } from "@wsrpc/core/protocol";
  * import assert from "node:assert/strict";
  *
  * const error: ErrorObject = { code: ErrorCode.MethodNotFound, message: "Method not found" };
@@ -120,7 +122,8 @@ export interface ErrorObject {
  *
  * @example The reply to a frame that is not JSON
  * ```ts
- * import { ErrorCode, type ErrorFrame } from "@wsrpc/core";
+ * import { ErrorCode } from "@wsrpc/core";
+ * import type { ErrorFrame } from "@wsrpc/core/protocol";
  * import assert from "node:assert/strict";
  *
  * const reply: ErrorFrame = {
@@ -147,7 +150,8 @@ export interface ErrorFrame {
  *
  * @example Settle a call from its reply
  * ```ts
- * import { type ResponseFrame, RpcError } from "@wsrpc/core";
+ * import { RpcError } from "@wsrpc/core";
+ * import type { ResponseFrame } from "@wsrpc/core/protocol";
  * import assert from "node:assert/strict";
  *
  * const settle = (reply: ResponseFrame): unknown => {
@@ -166,7 +170,7 @@ export type ResponseFrame = SuccessFrame | ErrorFrame;
  *
  * @example End a subscription by hand
  * ```ts
- * import { Method, type RequestFrame } from "@wsrpc/core";
+ * import { Method, type RequestFrame } from "@wsrpc/core/protocol";
  * import assert from "node:assert/strict";
  *
  * const frame: RequestFrame = {
@@ -206,7 +210,7 @@ export const Method = {
  *
  * @example One event of subscription 7
  * ```ts
- * import { type DataParams, Method, type RequestFrame } from "@wsrpc/core";
+ * import { type DataParams, Method, type RequestFrame } from "@wsrpc/core/protocol";
  * import assert from "node:assert/strict";
  *
  * const params: DataParams = { subscription: 7, id: "42", data: { text: "hi" } };
@@ -228,7 +232,8 @@ export interface DataParams {
  *
  * @example Subscription 7 ended with an error
  * ```ts
- * import { ErrorCode, Method, type RequestFrame, type SubscriptionErrorParams } from "@wsrpc/core";
+ * import { ErrorCode } from "@wsrpc/core";
+ * import { Method, type RequestFrame, type SubscriptionErrorParams } from "@wsrpc/core/protocol";
  * import assert from "node:assert/strict";
  *
  * const params: SubscriptionErrorParams = {
@@ -251,7 +256,7 @@ export interface SubscriptionErrorParams {
  *
  * @example Subscription 7 missed events that were trimmed from the history
  * ```ts
- * import { type GapParams, Method, type RequestFrame } from "@wsrpc/core";
+ * import { type GapParams, Method, type RequestFrame } from "@wsrpc/core/protocol";
  * import assert from "node:assert/strict";
  *
  * const params: GapParams = { subscription: 7, id: "k3x9:120", reason: "trimmed" };

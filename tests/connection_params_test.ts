@@ -8,7 +8,8 @@
 
 import assert from "node:assert/strict";
 import * as z from "zod";
-import { CloseCode, ErrorCode, procedure, router, RpcError } from "../mod.ts";
+import { ErrorCode, procedure, router, RpcError } from "../mod.ts";
+import { CloseCode } from "../protocol.ts";
 import { type ContextExtra, createHandler, type ErrorInfo, type Limits } from "../server/mod.ts";
 import { createClient } from "../client/mod.ts";
 import { RawSocket, serve } from "./_server.ts";

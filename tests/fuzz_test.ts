@@ -13,7 +13,8 @@
 
 import assert from "node:assert/strict";
 import * as z from "zod";
-import { CloseCode, ErrorCode, procedure, router, RpcError, subscription } from "../mod.ts";
+import { ErrorCode, procedure, router, RpcError, subscription } from "../mod.ts";
+import { CloseCode } from "../protocol.ts";
 import { createHandler } from "../server/mod.ts";
 import { FrameFuzzer, mulberry32 } from "./_fuzz.ts";
 import { RawSocket, serve } from "./_server.ts";

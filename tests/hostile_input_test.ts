@@ -7,7 +7,8 @@
 
 import assert from "node:assert/strict";
 import * as z from "zod";
-import { CloseCode, ErrorCode, procedure, router, subscription } from "../mod.ts";
+import { ErrorCode, procedure, router, subscription } from "../mod.ts";
+import { CloseCode } from "../protocol.ts";
 import { createHandler } from "../server/mod.ts";
 import { RawSocket, serve } from "./_server.ts";
 import { Opcode, TcpWebSocket } from "./_tcp.ts";

@@ -7,7 +7,8 @@
 
 import assert from "node:assert/strict";
 import * as z from "zod";
-import { CloseCode, procedure, router } from "../mod.ts";
+import { procedure, router } from "../mod.ts";
+import { CloseCode } from "../protocol.ts";
 import { createHandler } from "../server/mod.ts";
 import { RawSocket } from "./_server.ts";
 import { sleep } from "./_wait.ts";

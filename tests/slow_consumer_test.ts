@@ -13,7 +13,8 @@
 
 import assert from "node:assert/strict";
 import * as z from "zod";
-import { CloseCode, procedure, router, subscription } from "../mod.ts";
+import { procedure, router, subscription } from "../mod.ts";
+import { CloseCode } from "../protocol.ts";
 import { createHandler, type Limits } from "../server/mod.ts";
 import { RawSocket, serve } from "./_server.ts";
 import { Opcode, TcpWebSocket } from "./_tcp.ts";

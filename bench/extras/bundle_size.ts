@@ -7,9 +7,9 @@
  * @module
  */
 
-import type { Row } from "../_rows.ts";
-import { RAW_ID, ROOT, TRPC_ID } from "../_systems.ts";
-import type { ExtraRowContext } from "../extra_rows.ts";
+import type { Row } from "../report/rows.ts";
+import { RAW_ID, ROOT, TRPC_ID } from "../systems/list.ts";
+import type { ExtraRowContext } from "./extra_rows.ts";
 
 /** The wsrpc systems: one library, so one figure for both. */
 const WSRPC_IDS = ["wsrpc-json", "wsrpc-rich"];

@@ -9,10 +9,10 @@
  * @module
  */
 
-import type { Row } from "../_rows.ts";
-import { median } from "../_rows.ts";
-import { ROOT } from "../_systems.ts";
-import type { ExtraRowContext } from "../extra_rows.ts";
+import type { Row } from "../report/rows.ts";
+import { median } from "../report/rows.ts";
+import { ROOT } from "../systems/list.ts";
+import type { ExtraRowContext } from "./extra_rows.ts";
 import { generateProject } from "./gen_contract.ts";
 
 /** The wsrpc systems: one library, so one figure for both. */

@@ -1,10 +1,10 @@
 /** W1: sequential calls on one connection; p50 and p99 round trip. @module */
 
-import type { SystemDriver } from "../_adapter.ts";
-import { plainPayload } from "../_adapter.ts";
-import { checkEcho } from "../_check.ts";
-import type { W1Params, W1Result } from "../_protocol.ts";
-import { mean, percentile } from "../_stats.ts";
+import type { SystemDriver } from "./system_driver.ts";
+import { plainPayload } from "./system_driver.ts";
+import { checkEcho } from "./check.ts";
+import type { W1Params, W1Result } from "../harness/protocol.ts";
+import { mean, percentile } from "../harness/stats.ts";
 
 /** Runs W1 against `url`. */
 export async function runW1(

@@ -1,10 +1,10 @@
 /** W2: calls kept `inflight` deep on one connection; calls/s. @module */
 
-import type { Connection, Payload, SystemDriver } from "../_adapter.ts";
-import { plainPayload } from "../_adapter.ts";
-import { checkEcho } from "../_check.ts";
-import type { W2Params, W2Result } from "../_protocol.ts";
-import { perSecond } from "../_stats.ts";
+import type { Connection, Payload, SystemDriver } from "./system_driver.ts";
+import { plainPayload } from "./system_driver.ts";
+import { checkEcho } from "./check.ts";
+import type { W2Params, W2Result } from "../harness/protocol.ts";
+import { perSecond } from "../harness/stats.ts";
 
 /**
  * Makes `calls` calls with up to `inflight` outstanding: each reply starts the

@@ -1,9 +1,9 @@
 /** W3: one subscription pushing N events; events/s at the client. @module */
 
-import type { Connection, SystemDriver } from "../_adapter.ts";
-import { checkEvent } from "../_check.ts";
-import type { W3Params, W3Result } from "../_protocol.ts";
-import { perSecond, withTimeout } from "../_stats.ts";
+import type { Connection, SystemDriver } from "./system_driver.ts";
+import { checkEvent } from "./check.ts";
+import type { W3Params, W3Result } from "../harness/protocol.ts";
+import { perSecond, withTimeout } from "../harness/stats.ts";
 
 /** Receives `n` events on `conn`, checking their order; resolves to ms. */
 async function stream(conn: Connection, n: number, maxMs: number): Promise<number> {

@@ -1,10 +1,10 @@
 /** W4: fan-out to many subscribed connections; deliveries/s. @module */
 
-import type { Connection, Payload, SystemDriver } from "../_adapter.ts";
-import { checkEvent } from "../_check.ts";
-import type { W4Params, W4Result } from "../_protocol.ts";
-import { perSecond, sleep, withTimeout } from "../_stats.ts";
-import { closeAll, openMany } from "./_open.ts";
+import type { Connection, Payload, SystemDriver } from "./system_driver.ts";
+import { checkEvent } from "./check.ts";
+import type { W4Params, W4Result } from "../harness/protocol.ts";
+import { perSecond, sleep, withTimeout } from "../harness/stats.ts";
+import { closeAll, openMany } from "./open_many.ts";
 
 /** Counts one round of deliveries, per connection and in total. */
 class Round {

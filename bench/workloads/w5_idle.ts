@@ -7,12 +7,12 @@
  * @module
  */
 
-import type { Connection, SystemDriver } from "../_adapter.ts";
-import { plainPayload } from "../_adapter.ts";
-import { checkEcho } from "../_check.ts";
-import type { Phase, W5Params, W5Result } from "../_protocol.ts";
-import { withTimeout } from "../_stats.ts";
-import { closeAll, openMany } from "./_open.ts";
+import type { Connection, SystemDriver } from "./system_driver.ts";
+import { plainPayload } from "./system_driver.ts";
+import { checkEcho } from "./check.ts";
+import type { Phase, W5Params, W5Result } from "../harness/protocol.ts";
+import { withTimeout } from "../harness/stats.ts";
+import { closeAll, openMany } from "./open_many.ts";
 
 /** Announces a phase and resolves when the orchestrator says go on. */
 export type PhaseGate = (phase: Phase, conns: number) => Promise<void>;

@@ -6,8 +6,8 @@
  * @module
  */
 
-import type { SystemDriver } from "../_adapter.ts";
-import type { W6Params, W6Result } from "../_protocol.ts";
+import type { SystemDriver } from "./system_driver.ts";
+import type { W6Params, W6Result } from "../harness/protocol.ts";
 import { runFanOut } from "./w4_fanout.ts";
 
 /** Runs W6 against `urls`, one per server instance. */

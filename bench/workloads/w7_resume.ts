@@ -10,9 +10,9 @@
  * @module
  */
 
-import type { Payload, ResumedConnection, SystemDriver } from "../_adapter.ts";
-import type { W7Params, W7Result } from "../_protocol.ts";
-import { percentile, withTimeout } from "../_stats.ts";
+import type { Payload, ResumedConnection, SystemDriver } from "./system_driver.ts";
+import type { W7Params, W7Result } from "../harness/protocol.ts";
+import { percentile, withTimeout } from "../harness/stats.ts";
 import type { PhaseGate } from "./w5_idle.ts";
 
 /** `epoch:offset`, as topics write a position. */

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { BoundedQueue } from "../../shared/bounded_queue.ts";
 import { ErrorCode, RpcError } from "../../shared/errors.ts";
 import { Checkpoint, Gap, type GapReason } from "../stream_marks.ts";
 import type { HistoryLimits, HistoryPage, StoredEvent } from "./engine.ts";
@@ -53,7 +54,8 @@ export class Cursor<T> implements AsyncIterableIterator<TopicYield<T>>, StreamLi
   /** Whether live events may have been missed since `#last`. */
   #behind = false;
   #failures = 0;
-  readonly #queue: LiveEntry[] = [];
+  /** Live events not read yet; past `maxLag` they are dropped and read from the history. */
+  readonly #queue: BoundedQueue<LiveEntry>;
   readonly #outbox: TopicYield<T>[] = [];
   #wake: (() => void) | undefined;
   readonly #onAbort = () => void this.return();
@@ -61,6 +63,7 @@ export class Cursor<T> implements AsyncIterableIterator<TopicYield<T>>, StreamLi
 
   constructor(settings: CursorSettings) {
     this.#settings = settings;
+    this.#queue = new BoundedQueue({ capacity: settings.maxLag, overflow: "clear" });
     this.#ended.promise.catch(() => {});
     settings.signal?.addEventListener("abort", this.#onAbort, { once: true });
     if (settings.signal?.aborted) this.#onAbort();
@@ -104,7 +107,7 @@ export class Cursor<T> implements AsyncIterableIterator<TopicYield<T>>, StreamLi
   end(): void {
     if (this.#done) return;
     this.#done = true;
-    this.#queue.length = 0;
+    this.#queue.clear();
     this.#outbox.length = 0;
     this.#settings.signal?.removeEventListener("abort", this.#onAbort);
     this.#settings.hub.leave(this.#settings.stream, this);
@@ -114,11 +117,8 @@ export class Cursor<T> implements AsyncIterableIterator<TopicYield<T>>, StreamLi
 
   push(entry: LiveEntry): void {
     if (this.#done) return;
-    if (this.#queue.length >= this.#settings.maxLag) {
-      // Too far behind to hold in memory: read from the history when it catches up.
-      this.#queue.length = 0;
-      this.#behind = true;
-    } else this.#queue.push(entry);
+    // Too far behind to hold in memory: read from the history when it catches up.
+    if (!this.#queue.push(entry)) this.#behind = true;
     this.#wake?.();
   }
 

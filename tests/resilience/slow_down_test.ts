@@ -9,7 +9,7 @@
  */
 
 import assert from "node:assert/strict";
-import { CloseCode } from "../../mod.ts";
+import { CloseCode } from "../../protocol.ts";
 import { Transport } from "../../client/transport.ts";
 
 /** A server that closes every connection with `code`, recording when each arrived. */

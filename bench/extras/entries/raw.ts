@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Payload } from "../../_adapter.ts";
+import type { Payload } from "../../workloads/system_driver.ts";
 import type { RawRequest, RawServerMessage } from "../../systems/raw/wire.ts";
 
 const socket = new WebSocket("ws://localhost:8000/");

@@ -7,7 +7,7 @@
  */
 
 import { createClient } from "@wsrpc/core/client";
-import { jsonApi } from "../../systems/_wsrpc_api.ts";
+import { jsonApi } from "../../systems/wsrpc/api.ts";
 
 const client = createClient(jsonApi, { url: "ws://localhost:8000/rpc" });
 console.log(await client.echo({ a: 1, s: "hello" }));

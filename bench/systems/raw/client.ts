@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { Connection, OnEvent, Payload, SystemDriver } from "../../_adapter.ts";
-import { runDriver } from "../../_driver.ts";
+import type { Connection, OnEvent, Payload, SystemDriver } from "../../workloads/system_driver.ts";
+import { runDriver } from "../../workloads/run_driver.ts";
 import type { RawRequest, RawServerMessage } from "./wire.ts";
 
 interface Pending {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { announce, HOST } from "../../_server.ts";
+import { announce, HOST } from "../announce.ts";
 import type { RawNotification, RawReply, RawRequest } from "./wire.ts";
 
 /** The sockets subscribed to the fan-out topic. */

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Payload } from "../../_adapter.ts";
+import type { Payload } from "../../workloads/system_driver.ts";
 
 /** A request from client to server. */
 export type RawRequest =

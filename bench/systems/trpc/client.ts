@@ -8,8 +8,8 @@
  */
 
 import { createTRPCClient, createWSClient, wsLink } from "@trpc/client";
-import type { Connection, OnEvent, Payload, SystemDriver } from "../../_adapter.ts";
-import { runDriver } from "../../_driver.ts";
+import type { Connection, OnEvent, Payload, SystemDriver } from "../../workloads/system_driver.ts";
+import { runDriver } from "../../workloads/run_driver.ts";
 import type { AppRouter } from "./router.ts";
 
 type WsClient = ReturnType<typeof createWSClient>;

@@ -10,7 +10,7 @@
 import { applyWSSHandler } from "@trpc/server/adapters/ws";
 // @ts-types="@types/ws"
 import { WebSocketServer } from "ws";
-import { announce, HOST } from "../../_server.ts";
+import { announce, HOST } from "../announce.ts";
 import { appRouter } from "./router.ts";
 
 const wss = new WebSocketServer({ host: HOST, port: 0 });

@@ -7,11 +7,11 @@
  */
 
 import { createClient } from "@wsrpc/core/client";
-import type { SystemDriver } from "../../_adapter.ts";
-import { runDriver } from "../../_driver.ts";
-import { jsonApi } from "../_wsrpc_api.ts";
-import { wsrpcDriver } from "../_wsrpc_driver.ts";
-import { plainResume } from "../_wsrpc_resume.ts";
+import type { SystemDriver } from "../../workloads/system_driver.ts";
+import { runDriver } from "../../workloads/run_driver.ts";
+import { jsonApi } from "../wsrpc/api.ts";
+import { wsrpcDriver } from "../wsrpc/driver.ts";
+import { plainResume } from "../wsrpc/resume.ts";
 
 /** The driver, also wsrpc (Redis)'s. */
 export const driver: SystemDriver = {

@@ -7,6 +7,6 @@
  */
 
 import { memoryEngine } from "@wsrpc/core/server";
-import { serveJson } from "../_wsrpc_json_server.ts";
+import { serveJson } from "../wsrpc/json_server.ts";
 
 await serveJson(memoryEngine());

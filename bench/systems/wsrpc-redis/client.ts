@@ -4,7 +4,7 @@
  * @module
  */
 
-import { runDriver } from "../../_driver.ts";
+import { runDriver } from "../../workloads/run_driver.ts";
 import { driver } from "../wsrpc-json/client.ts";
 
 if (import.meta.main) await runDriver(driver);

@@ -7,8 +7,8 @@
  */
 
 import { redisEngine } from "@wsrpc/core/redis";
-import { REDIS_URL_ENV } from "../../_protocol.ts";
-import { serveJson } from "../_wsrpc_json_server.ts";
+import { REDIS_URL_ENV } from "../../harness/protocol.ts";
+import { serveJson } from "../wsrpc/json_server.ts";
 
 const url = Deno.env.get(REDIS_URL_ENV);
 if (url === undefined) throw new Error(`${REDIS_URL_ENV} is not set: the orchestrator sets it`);

@@ -6,9 +6,9 @@
  */
 
 import { createClient } from "@wsrpc/core/client";
-import { runDriver } from "../../_driver.ts";
-import { richApi, richPayload } from "../_wsrpc_api.ts";
-import { wsrpcDriver } from "../_wsrpc_driver.ts";
+import { runDriver } from "../../workloads/run_driver.ts";
+import { richApi, richPayload } from "../wsrpc/api.ts";
+import { wsrpcDriver } from "../wsrpc/driver.ts";
 
 const driver = wsrpcDriver((url) => createClient(richApi, { url }), richPayload);
 

@@ -6,11 +6,11 @@
  */
 
 import { createHandler, memoryEngine } from "@wsrpc/core/server";
-import { announce, HOST } from "../../_server.ts";
-import { FanOut } from "../_fanout.ts";
-import { BENCH_LIMITS } from "../_wsrpc_limits.ts";
-import { READY_A, richApi, richPayload } from "../_wsrpc_api.ts";
-import type { RichPayload } from "../_wsrpc_api.ts";
+import { announce, HOST } from "../announce.ts";
+import { FanOut } from "../wsrpc/fanout.ts";
+import { BENCH_LIMITS } from "../wsrpc/limits.ts";
+import { READY_A, richApi, richPayload } from "../wsrpc/api.ts";
+import type { RichPayload } from "../wsrpc/api.ts";
 
 const fanout = new FanOut<RichPayload>(memoryEngine(), richPayload(READY_A), richPayload);
 

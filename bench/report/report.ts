@@ -1,12 +1,12 @@
 /** The results of a run, as JSON and as markdown. @module */
 
-import type { ModeConfig } from "./_config.ts";
-import type { HostInfo } from "./_host.ts";
-import type { W7Result } from "./_protocol.ts";
-import type { Row, RunsBySystem } from "./_rows.ts";
-import type { Column } from "./_table.ts";
-import { formatValue, renderTable } from "./_table.ts";
-import { renderTargets } from "./_targets.ts";
+import type { ModeConfig } from "../harness/config.ts";
+import type { HostInfo } from "../harness/host.ts";
+import type { W7Result } from "../harness/protocol.ts";
+import type { Row, RunsBySystem } from "./rows.ts";
+import type { Column } from "./table.ts";
+import { formatValue, renderTable } from "./table.ts";
+import { renderTargets } from "./targets.ts";
 
 /** A system as the report describes it. */
 export interface SystemReport {

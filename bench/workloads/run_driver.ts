@@ -2,13 +2,13 @@
  * The main of a TypeScript client driver: `runDriver(driver)` reads
  * `<workload> <url> <params-json>` from the command line, runs the workload
  * with the system's {@linkcode SystemDriver}, prints the result line described
- * in bench/_protocol.ts and exits.
+ * in bench/harness/protocol.ts and exits.
  *
  * @module
  */
 
-import type { SystemDriver } from "./_adapter.ts";
-import { lines, printJsonLine } from "./_lines.ts";
+import type { SystemDriver } from "./system_driver.ts";
+import { lines, printJsonLine } from "../harness/lines.ts";
 import type {
   DriverPhaseLine,
   DriverResultLine,
@@ -16,16 +16,16 @@ import type {
   WorkloadName,
   WorkloadParams,
   WorkloadResults,
-} from "./_protocol.ts";
-import { isWorkloadName } from "./_protocol.ts";
-import { runW1 } from "./workloads/w1_latency.ts";
-import { runW2 } from "./workloads/w2_pipeline.ts";
-import { runW3 } from "./workloads/w3_stream.ts";
-import { runW4 } from "./workloads/w4_fanout.ts";
-import { runW5 } from "./workloads/w5_idle.ts";
-import type { PhaseGate } from "./workloads/w5_idle.ts";
-import { runW6 } from "./workloads/w6_cross.ts";
-import { runW7 } from "./workloads/w7_resume.ts";
+} from "../harness/protocol.ts";
+import { isWorkloadName } from "../harness/protocol.ts";
+import { runW1 } from "./w1_latency.ts";
+import { runW2 } from "./w2_pipeline.ts";
+import { runW3 } from "./w3_stream.ts";
+import { runW4 } from "./w4_fanout.ts";
+import { runW5 } from "./w5_idle.ts";
+import type { PhaseGate } from "./w5_idle.ts";
+import { runW6 } from "./w6_cross.ts";
+import { runW7 } from "./w7_resume.ts";
 
 /** Extra time the driver allows itself past the workload's own limits. */
 const WATCHDOG_SLACK_MS = 30_000;

@@ -1,8 +1,8 @@
 /** The orchestrator's command line. @module */
 
-import type { Mode } from "./_config.ts";
-import type { WorkloadName } from "./_protocol.ts";
-import { isWorkloadName, WORKLOADS } from "./_protocol.ts";
+import type { Mode } from "./config.ts";
+import type { WorkloadName } from "./protocol.ts";
+import { isWorkloadName, WORKLOADS } from "./protocol.ts";
 
 /** What the command line asks for. */
 export interface Options {

@@ -6,9 +6,9 @@
  * @module
  */
 
-import type { Connection, OnEvent, Payload, SystemDriver } from "../_adapter.ts";
+import type { Connection, OnEvent, Payload, SystemDriver } from "../../workloads/system_driver.ts";
 import type { ClientSubscription } from "@wsrpc/core/client";
-import { isReady } from "./_wsrpc_api.ts";
+import { isReady } from "./api.ts";
 
 /** What the driver uses of a wsrpc client of the bench contract. */
 export interface BenchClient<T extends Payload> {

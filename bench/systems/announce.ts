@@ -5,8 +5,8 @@
  * @module
  */
 
-import { printJsonLine } from "./_lines.ts";
-import type { ServerReadyLine } from "./_protocol.ts";
+import { printJsonLine } from "../harness/lines.ts";
+import type { ServerReadyLine } from "../harness/protocol.ts";
 
 /** A server never outlives this, whatever happens to the orchestrator. */
 const MAX_LIFETIME_MS = 15 * 60_000;

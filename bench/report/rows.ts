@@ -1,7 +1,7 @@
 /** The figures of the table: one row per figure, one value per system. @module */
 
-import type { RunOutcome } from "./_measure.ts";
-import type { WorkloadName, WorkloadResults } from "./_protocol.ts";
+import type { RunOutcome } from "../harness/measure.ts";
+import type { WorkloadName, WorkloadResults } from "../harness/protocol.ts";
 
 /** One figure across systems. */
 export interface Row {

@@ -8,11 +8,11 @@
  * @module
  */
 
-import type { Mode } from "./_config.ts";
-import type { Row } from "./_rows.ts";
-import type { SystemSpec } from "./_systems.ts";
-import { bundleSizeRows } from "./extras/bundle_size.ts";
-import { typecheckRows } from "./extras/typecheck.ts";
+import type { Mode } from "../harness/config.ts";
+import type { Row } from "../report/rows.ts";
+import type { SystemSpec } from "../systems/list.ts";
+import { bundleSizeRows } from "./bundle_size.ts";
+import { typecheckRows } from "./typecheck.ts";
 
 /** What an extra-row source is told. */
 export interface ExtraRowContext {

@@ -1,6 +1,6 @@
 /** Cheap checks that a system returned what it was asked for. @module */
 
-import type { Payload } from "./_adapter.ts";
+import type { Payload } from "./system_driver.ts";
 
 /** Throws unless `got` is the echo of the payload numbered `a`. */
 export function checkEcho(got: Payload, a: number): void {

@@ -7,10 +7,10 @@
  * @module
  */
 
-import type { ModeConfig } from "./_config.ts";
-import type { Row } from "./_rows.ts";
-import { RAW_ID } from "./_systems.ts";
-import { formatRatio, formatValue } from "./_table.ts";
+import type { ModeConfig } from "../harness/config.ts";
+import type { Row } from "./rows.ts";
+import { RAW_ID } from "../systems/list.ts";
+import { formatRatio, formatValue } from "./table.ts";
 
 /**
  * socket.io 4.8 with its Redis adapter on this machine, as quoted in issue 11

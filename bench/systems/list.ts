@@ -1,12 +1,12 @@
 /**
  * The systems compared. Each one is a folder bench/systems/<id>/ with a
- * server program and a client-driver program that follow bench/_protocol.ts.
+ * server program and a client-driver program that follow bench/harness/protocol.ts.
  * A system whose two files are not there yet is listed as not implemented.
  *
  * @module
  */
 
-import type { WorkloadName } from "./_protocol.ts";
+import type { WorkloadName } from "../harness/protocol.ts";
 
 /** One system under test. */
 export interface SystemSpec {
@@ -37,7 +37,7 @@ export interface SystemSpec {
 }
 
 /** The repository's root folder, where deno.json is. */
-export const ROOT: string = decodeURIComponent(new URL("../", import.meta.url).pathname);
+export const ROOT: string = decodeURIComponent(new URL("../../", import.meta.url).pathname);
 
 /** The flags every Deno program of the benchmark runs with. */
 const DENO_FLAGS = [
@@ -106,7 +106,7 @@ export const SYSTEMS: readonly SystemSpec[] = [
     "plain JSON payloads. zod input validation (always on) and output validation (on, the " +
     "default) on the server; no client-side validation (the default). Limits at their " +
     "defaults but for the per-connection rate limit and the connection caps, which are off " +
-    "(bench/systems/_wsrpc_limits.ts says why).",
+    "(bench/systems/wsrpc/limits.ts says why).",
     "The fan-out is a topic key of the library's topics (createTopics, memory engine, default " +
     "limits): the handler yields topic.subscribe(...), and publish calls topic.publish for " +
     "each event, back to back, then awaits them all; a fresh subscriber yields one ready marker after joining, which the driver awaits " +

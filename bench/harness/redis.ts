@@ -7,9 +7,9 @@
  * @module
  */
 
-import { wrap } from "./_process.ts";
-import type { SpawnOptions } from "./_process.ts";
-import { sleep } from "./_stats.ts";
+import { wrap } from "./process.ts";
+import type { SpawnOptions } from "./process.ts";
+import { sleep } from "./stats.ts";
 
 const BINARY = "redis-server";
 const STARTUP_MS = 5_000;

@@ -3,7 +3,7 @@
  * schema: `{ a, s }` for wsrpc-json, `{ a, s, d: Date }` for wsrpc-rich (so
  * superjson carries every call and event).
  *
- * The fan-out subscription is a topic key (bench/systems/_fanout.ts). A fresh
+ * The fan-out subscription is a topic key (bench/systems/wsrpc/fanout.ts). A fresh
  * subscriber gets one marker event, {@linkcode READY_A} in `a`, that the
  * server yields right after it joined the topic: when the client sees it,
  * every later publish reaches this subscriber. The driver awaits it and does
@@ -24,7 +24,7 @@ import {
   type Subscription,
   subscription,
 } from "@wsrpc/core";
-import type { Payload } from "../_adapter.ts";
+import type { Payload } from "../../workloads/system_driver.ts";
 
 /** wsrpc-json's payload: `{ a: i, s: "hello" }`. */
 export const PlainPayload = z.object({ a: z.number(), s: z.string() });

@@ -1,6 +1,6 @@
 /** The counts and timings of each mode. @module */
 
-import type { WorkloadParams } from "./_protocol.ts";
+import type { WorkloadParams } from "./protocol.ts";
 
 /** `smoke` checks that everything runs; `full` measures; `big` adds 10k idle connections. */
 export type Mode = "smoke" | "full" | "big";

@@ -1,6 +1,6 @@
 /** Opens many connections, a bounded number at a time. @module */
 
-import type { Connection, SystemDriver } from "../_adapter.ts";
+import type { Connection, SystemDriver } from "./system_driver.ts";
 
 /**
  * Opens `count` connections to `url`, `batch` at a time, and runs `setup` on

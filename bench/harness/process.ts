@@ -6,7 +6,7 @@
  * @module
  */
 
-import { lines, parseJsonLine } from "./_lines.ts";
+import { lines, parseJsonLine } from "./lines.ts";
 
 /** How a child is started. */
 export interface SpawnOptions {

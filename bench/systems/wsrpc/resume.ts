@@ -9,7 +9,12 @@
  * @module
  */
 
-import type { OnTrackedEvent, Payload, ResumedConnection, ResumeDriver } from "../_adapter.ts";
+import type {
+  OnTrackedEvent,
+  Payload,
+  ResumedConnection,
+  ResumeDriver,
+} from "../../workloads/system_driver.ts";
 
 /** A frame from a wsrpc server, as far as W7 reads it. */
 interface Frame {

@@ -7,15 +7,15 @@
  * @module
  */
 
-import type { ModeConfig } from "./_config.ts";
-import { readRssKib } from "./_host.ts";
-import { Child } from "./_process.ts";
-import type { SpawnOptions } from "./_process.ts";
-import { REDIS_URL_ENV } from "./_protocol.ts";
-import type { Phase, WorkloadName, WorkloadResults } from "./_protocol.ts";
-import { RedisProcess } from "./_redis.ts";
-import { sleep } from "./_stats.ts";
-import type { SystemSpec } from "./_systems.ts";
+import type { ModeConfig } from "./config.ts";
+import { readRssKib } from "./host.ts";
+import { Child } from "./process.ts";
+import type { SpawnOptions } from "./process.ts";
+import { REDIS_URL_ENV } from "./protocol.ts";
+import type { Phase, WorkloadName, WorkloadResults } from "./protocol.ts";
+import { RedisProcess } from "./redis.ts";
+import { sleep } from "./stats.ts";
+import type { SystemSpec } from "../systems/list.ts";
 
 /** W5's memory readings, in KiB. */
 export interface W5Memory {

@@ -1,6 +1,6 @@
 /** Renders rows as a markdown table with ratios to two references. @module */
 
-import type { Row } from "./_rows.ts";
+import type { Row } from "./rows.ts";
 
 /** A system as the table names it. */
 export interface Column {

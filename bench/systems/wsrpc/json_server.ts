@@ -7,12 +7,12 @@
  */
 
 import { createHandler, type TopicEngine } from "@wsrpc/core/server";
-import type { Payload } from "../_adapter.ts";
-import { plainPayload } from "../_adapter.ts";
-import { announce, HOST } from "../_server.ts";
-import { FanOut } from "./_fanout.ts";
-import { BENCH_LIMITS } from "./_wsrpc_limits.ts";
-import { jsonApi, READY_A } from "./_wsrpc_api.ts";
+import type { Payload } from "../../workloads/system_driver.ts";
+import { plainPayload } from "../../workloads/system_driver.ts";
+import { announce, HOST } from "../announce.ts";
+import { FanOut } from "./fanout.ts";
+import { BENCH_LIMITS } from "./limits.ts";
+import { jsonApi, READY_A } from "./api.ts";
 
 /** Serves the bench contract with plain payloads; announces the port once `engine` answers. */
 export async function serveJson(engine: TopicEngine): Promise<void> {

@@ -1,0 +1,155 @@
+import assert from "node:assert/strict";
+import { ErrorCode, RpcError } from "../shared/errors.ts";
+import type { SubscriptionGap } from "./options.ts";
+import { type OpenSubscription, Stream, type SubscriptionSink } from "./subscription.ts";
+
+/** A subscription whose server side the test plays: it holds the sink, and counts stops. */
+function fakeServer(): { open: OpenSubscription; sink: () => SubscriptionSink; stops: number } {
+  let sink: SubscriptionSink | undefined;
+  const server = {
+    open: (given: SubscriptionSink) => {
+      sink = given;
+      return () => server.stops++;
+    },
+    sink: () => {
+      assert.ok(sink, "the subscription was opened");
+      return sink;
+    },
+    stops: 0,
+  };
+  return server;
+}
+
+/** Reads a stream to its end: the events, and the error it ended with, if any. */
+async function readAll<T>(stream: Stream<T>): Promise<{ events: T[]; error?: unknown }> {
+  const events: T[] = [];
+  try {
+    for await (const event of stream) events.push(event);
+    return { events };
+  } catch (error) {
+    return { events, error };
+  }
+}
+
+Deno.test("a for await loop gets the events that waited, then the rest, in order", async () => {
+  const server = fakeServer();
+  const stream = new Stream<number>(server.open);
+  const iterator = stream[Symbol.asyncIterator]();
+  const sink = server.sink();
+  sink.data(1);
+  sink.data(2);
+  assert.deepEqual(await iterator.next(), { value: 1, done: false });
+  assert.deepEqual(await iterator.next(), { value: 2, done: false });
+  const waiting = iterator.next();
+  sink.data(3);
+  sink.complete();
+  assert.deepEqual(await waiting, { value: 3, done: false });
+  assert.deepEqual(await iterator.next(), { value: undefined, done: true });
+});
+
+Deno.test("gaps reach onGap in order with the events", async () => {
+  const server = fakeServer();
+  const heard: Array<number | string> = [];
+  const stream = new Stream<number>(server.open, {
+    onGap: (gap: SubscriptionGap) => heard.push(`gap ${gap.position}`),
+  });
+  const reading = (async () => {
+    for await (const event of stream) heard.push(event);
+  })();
+  const sink = server.sink();
+  sink.data(1);
+  sink.gap({ reason: "trimmed", position: "e:9" });
+  sink.data(10);
+  sink.complete();
+  await reading;
+  assert.deepEqual(heard, [1, "gap e:9", 10]);
+});
+
+Deno.test("a gap with no onGap ends the subscription with EventsMissed, after the events before it", async () => {
+  const server = fakeServer();
+  const stream = new Stream<number>(server.open);
+  const reading = readAll(stream);
+  const sink = server.sink();
+  sink.data(1);
+  sink.gap({ reason: "limit", position: "e:50" });
+  sink.data(51);
+  const { events, error } = await reading;
+  assert.deepEqual(events, [1]);
+  assert.ok(error instanceof RpcError);
+  assert.equal(error.code, ErrorCode.EventsMissed);
+  assert.equal(server.stops, 1, "ended on the server too");
+});
+
+Deno.test("a reader that falls maxBuffered events behind gets those, then EventsMissed; none is dropped silently", async () => {
+  const server = fakeServer();
+  const stream = new Stream<number>(server.open, { maxBuffered: 3 });
+  const iterator = stream[Symbol.asyncIterator]();
+  const sink = server.sink();
+  for (let n = 1; n <= 5; n++) sink.data(n);
+  assert.equal(server.stops, 1, "the fourth event ended it on the server");
+  const events: number[] = [];
+  let error: unknown;
+  try {
+    while (true) {
+      const step = await iterator.next();
+      if (step.done) break;
+      events.push(step.value);
+    }
+  } catch (thrown) {
+    error = thrown;
+  }
+  assert.deepEqual(events, [1, 2, 3]);
+  assert.ok(error instanceof RpcError);
+  assert.equal(error.code, ErrorCode.EventsMissed);
+  assert.match(error.message, /fell 3 events behind \(maxBuffered\)/);
+  assert.deepEqual(error.data, { maxBuffered: 3 });
+});
+
+Deno.test("callbacks take each event as it comes, so maxBuffered never ends them", () => {
+  const server = fakeServer();
+  const got: number[] = [];
+  new Stream<number>(server.open, { maxBuffered: 1 }).subscribe({ onData: (n) => got.push(n) });
+  for (let n = 0; n < 100; n++) server.sink().data(n);
+  assert.equal(got.length, 100);
+  assert.equal(server.stops, 0);
+});
+
+Deno.test("an error from the server comes after the events that waited", async () => {
+  const server = fakeServer();
+  const stream = new Stream<number>(server.open);
+  const reading = readAll(stream);
+  const sink = server.sink();
+  sink.data(1);
+  sink.data(2);
+  const refused = new RpcError(ErrorCode.Forbidden, "You left the room");
+  sink.error(refused);
+  assert.deepEqual(await reading, { events: [1, 2], error: refused });
+});
+
+Deno.test("unsubscribe lets the loop read what waited, then ends it; break drops the rest", async (t) => {
+  await t.step("unsubscribe", async () => {
+    const server = fakeServer();
+    const stream = new Stream<number>(server.open);
+    const reading = readAll(stream);
+    server.sink().data(1);
+    stream.unsubscribe();
+    server.sink().data(2);
+    assert.deepEqual(await reading, { events: [1] });
+    assert.equal(server.stops, 1);
+  });
+  await t.step("break", async () => {
+    const server = fakeServer();
+    const stream = new Stream<number>(server.open);
+    const iterator = stream[Symbol.asyncIterator]();
+    server.sink().data(1);
+    server.sink().data(2);
+    assert.deepEqual(await iterator.next(), { value: 1, done: false });
+    await iterator.return?.();
+    assert.deepEqual(await iterator.next(), { value: undefined, done: true });
+    assert.equal(server.stops, 1);
+  });
+});
+
+Deno.test("a maxBuffered of 0 or less is refused", () => {
+  assert.throws(() => new Stream(fakeServer().open, { maxBuffered: 0 }), RangeError);
+});
