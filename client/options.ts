@@ -136,6 +136,32 @@ export interface CallOptions {
  * }
  * client.close();
  * ```
+ *
+ * @example Say when a feed is live, and live again after an outage
+ * ```ts
+ * import * as z from "zod";
+ * import { router, subscription } from "@wsrpc/core";
+ * import { createHandler } from "@wsrpc/core/server";
+ * import { createClient, type SubscribeOptions } from "@wsrpc/core/client";
+ * import assert from "node:assert/strict";
+ *
+ * const api = router({ ticks: subscription({ output: z.number() }) });
+ * const rpc = createHandler(api, {
+ *   handlers: {
+ *     ticks: async function* () {
+ *       yield 1;
+ *     },
+ *   },
+ * });
+ * const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, rpc);
+ * const client = createClient(api, { url: `ws://127.0.0.1:${server.addr.port}/rpc` });
+ * const seen: string[] = [];
+ * const options: SubscribeOptions = { onStarted: () => seen.push("live") };
+ * for await (const tick of client.ticks(undefined, options)) seen.push(`tick ${tick}`);
+ * assert.deepEqual(seen, ["live", "tick 1"]);
+ * client.close();
+ * await server.shutdown();
+ * ```
  */
 export interface SubscribeOptions {
   /** Ends the subscription when it fires. */
@@ -147,6 +173,14 @@ export interface SubscribeOptions {
    * an observer's `onGap`), a gap ends the subscription with `EventsMissed`.
    */
   onGap?: (gap: SubscriptionGap) => void;
+  /**
+   * Hears that the server acknowledged the subscription: it accepted the input
+   * and started the handler, before the first event. Called again after each
+   * reconnect, when the resubscription is acknowledged; so it says "live
+   * again" after an outage. The subscription's `started` promise settles on
+   * the first one. An observer's own `onStarted` is called too.
+   */
+  onStarted?: () => void;
 }
 
 /**
