@@ -11,7 +11,7 @@ import { validate } from "../shared/validate.ts";
 import { DEFAULT_MAX_MESSAGE_SIZE, Method } from "../shared/wire.ts";
 import { LazyCall } from "./lazy_call.ts";
 import type { CallOptions, ClientOptions, SubscribeOptions } from "./options.ts";
-import { RequestManager } from "./requests.ts";
+import { type Adopt, RequestManager } from "./requests.ts";
 import { type OpenSubscription, Stream } from "./subscription.ts";
 import { checkServerUrl } from "./server_url.ts";
 import { Transport } from "./transport.ts";
@@ -24,9 +24,13 @@ const CONTROLS: ReadonlySet<string> = new Set(["close", "ready", "connection"]);
  * type (`createClient<typeof api>({ url })`) to keep zod out of a browser
  * bundle. The connection opens on the first call.
  *
- * Made from the type alone, the client can't tell a procedure from a
- * subscription until it is used, so each call is sent when it is awaited or
- * iterated, not when it is made.
+ * Every call is sent, awaited or not. Made from the type alone, the client
+ * can't tell a procedure from a subscription, so it goes by use: a call read
+ * as a stream in the tick it was made (`for await`, `subscribe`, `started`)
+ * opens a subscription; any other is sent as a procedure call on the next
+ * microtask. The server acknowledges a subscription sent that way as one,
+ * and the call becomes that subscription: `await` gives the stream, and its
+ * events wait until they are read.
  *
  * @example Call a procedure and read a subscription
  * ```ts ignore
@@ -59,6 +63,42 @@ export function createClient<TRouter extends Router>(
  *
  * const client = createClient<typeof api>({ url: "ws://localhost:8000/rpc" });
  * console.log(await client.hello("world"));
+ * ```
+ *
+ * @example A call nobody awaits is sent too; a subscription awaited is its stream
+ * ```ts
+ * import * as z from "zod";
+ * import { procedure, router, subscription } from "@wsrpc/core";
+ * import { createHandler } from "@wsrpc/core/server";
+ * import { createClient } from "@wsrpc/core/client";
+ * import assert from "node:assert/strict";
+ *
+ * const api = router({
+ *   toggle: procedure({ input: z.number(), output: z.boolean() }),
+ *   ticks: subscription({ input: z.number(), output: z.number() }),
+ * });
+ * const toggled = Promise.withResolvers<number>();
+ * const rpc = createHandler(api, {
+ *   handlers: {
+ *     toggle: ({ input }) => (toggled.resolve(input), true),
+ *     ticks: async function* ({ input }) {
+ *       for (let i = 1; i <= input; i++) yield i;
+ *     },
+ *   },
+ * });
+ * const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, rpc);
+ * const client = createClient<typeof api>({ url: `ws://127.0.0.1:${server.addr.port}/rpc` });
+ *
+ * const onClick = () => client.toggle(7); // not awaited: still sent
+ * onClick();
+ * assert.equal(await toggled.promise, 7);
+ *
+ * const ticks = await client.ticks(2); // the subscription, live, not the wire's reply
+ * const seen: number[] = [];
+ * for await (const tick of ticks) seen.push(tick);
+ * assert.deepEqual(seen, [1, 2]);
+ * client.close();
+ * await server.shutdown();
  * ```
  *
  * @param options Where to connect, and how.
@@ -130,6 +170,7 @@ export function createClient<TRouter extends Router>(
     input: unknown,
     callOptions: CallOptions | undefined,
     endpoint: Endpoint | undefined,
+    adopt?: Adopt,
   ): Promise<unknown> => {
     if (closedError) return Promise.reject(closedError);
     clearTimeout(idleTimer);
@@ -137,6 +178,7 @@ export function createClient<TRouter extends Router>(
       timeout: callOptions?.timeout ?? defaultTimeout,
       signal: callOptions?.signal,
       idempotent: endpoint?.idempotent ?? false,
+      adopt,
     };
     try {
       const valid = check(endpoint, input);
@@ -191,11 +233,20 @@ export function createClient<TRouter extends Router>(
 
   const call = (path: string, input: unknown, extra: unknown): unknown => {
     if (endpoints === undefined) {
-      return new LazyCall(
-        () => callProcedure(path, input, extra as CallOptions | undefined, undefined),
-        openSubscription(path, input, extra as SubscribeOptions | undefined, undefined),
-        extra as SubscribeOptions | undefined,
-      );
+      const lazyOptions = extra as (CallOptions & SubscribeOptions) | undefined;
+      return new LazyCall({
+        method: path,
+        // A subscription sent this way ends on the signal, as one opened directly does.
+        call: (adopt) =>
+          callProcedure(
+            path,
+            input,
+            lazyOptions,
+            undefined,
+            (open) => adopt(endOnAbort(open, lazyOptions?.signal)),
+          ),
+        open: openSubscription(path, input, lazyOptions, undefined),
+      }, lazyOptions);
     }
     const endpoint = endpoints.get(path);
     if (endpoint === undefined) {
@@ -261,6 +312,25 @@ async function helloFrame(options: ClientOptions, codec: Codec): Promise<string>
   const frame: Record<string, unknown> = { jsonrpc: "2.0", method: Method.Connect, params: json };
   if (meta !== undefined) frame.meta = meta;
   return JSON.stringify(frame);
+}
+
+/** Ends a subscription when `signal` fires, as if the server had completed it. */
+function endOnAbort(open: OpenSubscription, signal: AbortSignal | undefined): OpenSubscription {
+  if (signal === undefined) return open;
+  return (sink) => {
+    const stop = open(sink);
+    const end = () => {
+      signal.removeEventListener("abort", onAbort);
+      stop();
+    };
+    const onAbort = () => {
+      end();
+      sink.complete();
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+    return end;
+  };
 }
 
 type Call = (path: string, input: unknown, options: unknown) => unknown;

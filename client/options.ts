@@ -145,6 +145,32 @@ export interface CallOptions {
  * }
  * client.close();
  * ```
+ *
+ * @example Say when a feed is live, and live again after an outage
+ * ```ts
+ * import * as z from "zod";
+ * import { router, subscription } from "@wsrpc/core";
+ * import { createHandler } from "@wsrpc/core/server";
+ * import { createClient, type SubscribeOptions } from "@wsrpc/core/client";
+ * import assert from "node:assert/strict";
+ *
+ * const api = router({ ticks: subscription({ output: z.number() }) });
+ * const rpc = createHandler(api, {
+ *   handlers: {
+ *     ticks: async function* () {
+ *       yield 1;
+ *     },
+ *   },
+ * });
+ * const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, rpc);
+ * const client = createClient(api, { url: `ws://127.0.0.1:${server.addr.port}/rpc` });
+ * const seen: string[] = [];
+ * const options: SubscribeOptions = { onStarted: () => seen.push("live") };
+ * for await (const tick of client.ticks(undefined, options)) seen.push(`tick ${tick}`);
+ * assert.deepEqual(seen, ["live", "tick 1"]);
+ * client.close();
+ * await server.shutdown();
+ * ```
  */
 export interface SubscribeOptions {
   /** Ends the subscription when it fires. */
@@ -161,9 +187,20 @@ export interface SubscribeOptions {
    * than they come. Past it, the subscription ends with `EventsMissed` once
    * the loop has read the events that waited: it never drops one silently.
    * Defaults to 10,000; `Infinity` for no bound. Callbacks (`subscribe`)
-   * take each event as it comes, so nothing waits for them.
+   * take each event as it comes, so nothing waits for them. A subscription
+   * opened before it is read (by asking for `started`, or by `await` on the
+   * client made from the contract's type) keeps its events the same way
+   * until it is read, with `for await` or callbacks.
    */
   maxBuffered?: number;
+  /**
+   * Hears that the server acknowledged the subscription: it accepted the input
+   * and started the handler, before the first event. Called again after each
+   * reconnect, when the resubscription is acknowledged; so it says "live
+   * again" after an outage. The subscription's `started` promise settles on
+   * the first one. An observer's own `onStarted` is called too.
+   */
+  onStarted?: () => void;
 }
 
 /**

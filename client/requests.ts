@@ -19,7 +19,7 @@ import {
   type RequestFrame,
   requestText,
 } from "../shared/wire.ts";
-import type { SubscriptionSink } from "./subscription.ts";
+import type { OpenSubscription, SubscriptionSink } from "./subscription.ts";
 
 /** Where frames go. */
 export interface FrameSink {
@@ -35,7 +35,21 @@ export interface CallSettings {
   signal?: AbortSignal | undefined;
   /** Whether the call may be sent again after a dropped connection. */
   idempotent: boolean;
+  /**
+   * Set when the caller can't tell a procedure from a subscription: a reply
+   * that is the server's acknowledgement of a subscription (`{"subscription":
+   * <this request's id>}`) makes the call that subscription, which resumes
+   * after reconnects like any other.
+   */
+  adopt?: Adopt | undefined;
 }
+
+/**
+ * Takes over a call the server acknowledged as a subscription: `open` attaches
+ * the sink and must be called at once (the events may be in the same frame);
+ * the call resolves with what `adopt` returns.
+ */
+export type Adopt = (open: OpenSubscription) => unknown;
 
 /** Limits of the request manager, and what it may ask of the connection. */
 export interface RequestManagerOptions {
@@ -52,6 +66,7 @@ interface PendingCall {
   readonly method: string;
   readonly text: string;
   readonly idempotent: boolean;
+  readonly adopt: Adopt | undefined;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
   /** Whether it went out on the current connection. */
@@ -136,6 +151,7 @@ export class RequestManager {
         method,
         text,
         idempotent: settings.idempotent,
+        adopt: settings.adopt,
         resolve,
         reject,
         sent: false,
@@ -198,13 +214,7 @@ export class RequestManager {
     };
     this.#subscriptions.set(subscription.requestId, subscription);
     this.#sendSubscribe(subscription);
-    return () => {
-      const id = subscription.requestId;
-      if (this.#subscriptions.get(id) !== subscription) return;
-      this.#subscriptions.delete(id);
-      this.#out.send(requestText(undefined, Method.Unsubscribe, { subscription: id }));
-      this.#checkIdle();
-    };
+    return this.#unsubscriber(subscription);
   }
 
   /** The connection is open: resubscribe, then send every call that waits. */
@@ -350,6 +360,10 @@ export class RequestManager {
         }
         this.#forget(id, call);
         call.reject(error);
+      } else if (call.adopt !== undefined && meta === undefined && isAck(frame.result, id)) {
+        const subscription = this.#adopt(id, call, call.adopt);
+        this.#forget(id, call);
+        call.resolve(subscription);
       } else {
         this.#forget(id, call);
         call.resolve(this.#decode(frame.result, meta));
@@ -357,13 +371,57 @@ export class RequestManager {
       return;
     }
     const subscription = this.#subscriptions.get(id);
-    if (subscription === undefined || !("error" in frame)) return;
+    if (subscription === undefined) {
+      // A call that would have become a subscription, given up before its acknowledgement.
+      if (isAck(frame.result, id)) this.#sendUnsubscribe(id);
+      return;
+    }
+    if (!("error" in frame)) {
+      subscription.sink.started();
+      return;
+    }
     const error = this.#toError(frame.error, meta);
     // Resubscribes after the reconnect, when the server is going away.
     if (error.code === ErrorCode.Unavailable && this.#draining) return;
     this.#subscriptions.delete(id);
     subscription.sink.error(error);
     this.#checkIdle();
+  }
+
+  /** Makes a call the server acknowledged as a subscription that subscription. */
+  #adopt(id: number, call: PendingCall, adopt: Adopt): unknown {
+    // Our own frame: its params and meta, to resubscribe with after a reconnect.
+    const sent = JSON.parse(call.text) as RequestFrame;
+    let opened = false;
+    return adopt((sink) => {
+      if (opened) throw new TypeError("An acknowledged subscription is opened once");
+      opened = true;
+      const subscription: ActiveSubscription = {
+        kind: "subscription",
+        method: call.method,
+        // The subscribe frame is the call's own frame.
+        length: call.text.length,
+        params: sent.params,
+        meta: sent.meta,
+        sink,
+        requestId: id,
+        lastEventId: undefined,
+      };
+      this.#subscriptions.set(id, subscription);
+      sink.started();
+      return this.#unsubscriber(subscription);
+    });
+  }
+
+  /** A function that ends a subscription on the server; safe to call more than once. */
+  #unsubscriber(subscription: ActiveSubscription): () => void {
+    return () => {
+      const id = subscription.requestId;
+      if (this.#subscriptions.get(id) !== subscription) return;
+      this.#subscriptions.delete(id);
+      this.#sendUnsubscribe(id);
+      this.#checkIdle();
+    };
   }
 
   /** Ends a call before its reply: it timed out or was aborted. */
@@ -438,6 +496,10 @@ export class RequestManager {
     if (this.#calls.size === 0 && this.#subscriptions.size === 0) this.#onIdle?.();
   }
 
+  #sendUnsubscribe(id: number): void {
+    this.#out.send(requestText(undefined, Method.Unsubscribe, { subscription: id }));
+  }
+
   #sendSubscribe(subscription: ActiveSubscription): void {
     const { requestId, method, params, meta, lastEventId } = subscription;
     // Sent now, or by `resume` once the connection opens.
@@ -483,6 +545,13 @@ function size(entry: PendingCall | ActiveSubscription | undefined): number {
 
 function lowerFirst(text: string): string {
   return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+/** Whether a result is exactly the server's acknowledgement of subscription `id`. */
+function isAck(result: unknown, id: number): boolean {
+  if (!isRecord(result) || result.subscription !== id) return false;
+  for (const key in result) if (key !== "subscription") return false;
+  return true;
 }
 
 function unsendable(method: string, cause: unknown): RpcError {

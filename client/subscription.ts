@@ -22,6 +22,7 @@ import type { SubscribeOptions, SubscriptionGap } from "./options.ts";
  * const client = createClient(api, { url: "ws://localhost:8000/rpc" });
  * const list: string[] = [];
  * const observer: Observer<string> = {
+ *   onStarted: () => console.log("Live: new messages will show"), // again after a reconnect
  *   onData: (text) => list.push(text),
  *   onError: (error) => console.error(`Lost the room: ${error.message}`),
  *   onComplete: () => console.log("The room was closed"),
@@ -31,6 +32,14 @@ import type { SubscribeOptions, SubscriptionGap } from "./options.ts";
  * ```
  */
 export interface Observer<T> {
+  /**
+   * Called when the server has acknowledged the subscription: it accepted the
+   * input and started the handler, so a handler that listens before its first
+   * `await` hears what is published from now on. Called before the first
+   * event, and again after each reconnect, once the resubscription is
+   * acknowledged. An observer that comes after the start hears it at once.
+   */
+  onStarted?: () => void;
   /** Receives each event. */
   onData?: (event: T) => void;
   /** Receives the error that ended the subscription. */
@@ -96,6 +105,65 @@ export interface ClientSubscription<T> extends AsyncIterable<T>, Unsubscribable 
    * @returns A handle to end the subscription.
    */
   subscribe(observer: Observer<T>): Unsubscribable;
+  /**
+   * Resolves when the server first acknowledges the subscription (it accepted
+   * the input and started the handler, so a handler that listens before its
+   * first `await` hears what is published from now on), before the first
+   * event is delivered. Rejects if the subscription ends before that:
+   * with the server's error (input refused, method not found, ...), or with
+   * `Cancelled` when it is unsubscribed first. Asking for `started` opens the
+   * subscription if it is not open yet; its events wait until they are read.
+   * A rejection nobody awaits is not reported as unhandled. After a
+   * reconnect, the subscribe option or observer `onStarted` hears each new
+   * start.
+   *
+   * @example Publish only once the listener is in place
+   * ```ts
+   * import * as z from "zod";
+   * import { procedure, router, subscription } from "@wsrpc/core";
+   * import { createHandler } from "@wsrpc/core/server";
+   * import { createClient } from "@wsrpc/core/client";
+   * import assert from "node:assert/strict";
+   *
+   * const api = router({
+   *   send: procedure({ input: z.string(), output: z.null() }),
+   *   messages: subscription({ output: z.string() }),
+   * });
+   * const listeners = new Set<(text: string) => void>();
+   * const rpc = createHandler(api, {
+   *   handlers: {
+   *     send: ({ input }) => (listeners.forEach((listener) => listener(input)), null),
+   *     messages: async function* ({ signal }) {
+   *       const queue: string[] = [];
+   *       let wake = () => {};
+   *       const listener = (text: string) => (queue.push(text), wake());
+   *       listeners.add(listener);
+   *       try {
+   *         while (!signal.aborted) {
+   *           if (queue.length > 0) yield queue.shift()!;
+   *           else await new Promise<void>((resolve) => wake = resolve);
+   *         }
+   *       } finally {
+   *         listeners.delete(listener);
+   *       }
+   *     },
+   *   },
+   * });
+   * const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, rpc);
+   * const client = createClient(api, { url: `ws://127.0.0.1:${server.addr.port}/rpc` });
+   *
+   * const messages = client.messages();
+   * await messages.started; // opens it; the server's listener is in place
+   * await client.send("hello"); // so this is not missed
+   * for await (const text of messages) {
+   *   assert.equal(text, "hello");
+   *   break; // ends it on the server
+   * }
+   * client.close();
+   * await server.shutdown();
+   * ```
+   */
+  readonly started: Promise<void>;
 }
 
 /** Where the request manager delivers a subscription's events. */
@@ -108,10 +176,31 @@ export interface SubscriptionSink {
   complete(): void;
   /** Events were missed. */
   gap(gap: SubscriptionGap): void;
+  /** The server acknowledged the subscription (again, after each reconnect). */
+  started(): void;
 }
 
 /** Opens the subscription on the server; returns a function that ends it. */
 export type OpenSubscription = (sink: SubscriptionSink) => () => void;
+
+/** What a stream reads from the subscribe options. */
+export type StreamOptions = Pick<SubscribeOptions, "onGap" | "maxBuffered" | "onStarted">;
+
+/** How many events wait for a `for await` reader, unless `maxBuffered` says otherwise. */
+export const DEFAULT_MAX_BUFFERED = 10_000;
+
+/**
+ * The bound of a stream's buffer: `maxBuffered`, or the default.
+ *
+ * @param options The subscribe options.
+ * @returns How many events and gaps may wait to be read.
+ * @throws {RangeError} When `maxBuffered` is not above 0.
+ */
+export function bufferCapacity(options: StreamOptions | undefined): number {
+  const capacity = options?.maxBuffered ?? DEFAULT_MAX_BUFFERED;
+  if (!(capacity > 0)) throw new RangeError(`maxBuffered must be above 0, not ${capacity}`);
+  return capacity;
+}
 
 type State = "idle" | "open" | "ended";
 
@@ -123,65 +212,85 @@ class GapMark {
   }
 }
 
-/** How many events wait for a `for await` reader, unless `maxBuffered` says otherwise. */
-export const DEFAULT_MAX_BUFFERED = 10_000;
-
-/** What a stream reads from the subscribe options. */
-export type StreamOptions = Pick<SubscribeOptions, "onGap" | "maxBuffered">;
-
 /**
- * A subscription that opens on first use and buffers events until they are
- * read, up to `maxBuffered`: a reader that falls further behind ends the
- * subscription with an error after the events it has, rather than lose any
- * of the rest.
+ * A subscription that opens on first use (or when {@linkcode Stream.listen}
+ * is called) and buffers events until they are read, up to `maxBuffered`: a
+ * reader that falls further behind (or comes that late to a subscription
+ * opened before it read it) ends the subscription with an error after the
+ * events it has, rather than lose any of the rest.
  */
 export class Stream<T> implements ClientSubscription<T> {
   readonly #open: OpenSubscription;
-  readonly #onGap: ((gap: SubscriptionGap) => void) | undefined;
+  readonly #options: StreamOptions;
   #state: State = "idle";
+  /** Iterated or subscribed: it can be consumed once. */
+  #consumed = false;
+  #unsubscribed = false;
   #stop: (() => void) | undefined;
   #observer: Observer<T> | undefined;
-  /** Events not yet read, and gaps in order with them. */
+  /**
+   * Events not yet read, and gaps in order with them; closed when the
+   * subscription completes, failed when it ends with an error.
+   */
   readonly #buffer: BoundedQueue<T | GapMark>;
+  /** The error it ended with before anyone read it: an observer that comes later hears it. */
+  #failure: RpcError | undefined;
+  /** The server ended it before anyone read it: an observer that comes later hears it. */
+  #completed = false;
+  #isStarted = false;
+  readonly #started: PromiseWithResolvers<void> = Promise.withResolvers();
 
   /**
    * @param open Opens the subscription on the server.
-   * @param options Hears gaps when read with `for await`, and bounds the buffer.
+   * @param options Hears gaps (when read with `for await`) and starts, and bounds the buffer.
    */
   constructor(open: OpenSubscription, options: StreamOptions = {}) {
     this.#open = open;
-    this.#onGap = options.onGap;
-    const capacity = options.maxBuffered ?? DEFAULT_MAX_BUFFERED;
-    if (!(capacity > 0)) throw new RangeError(`maxBuffered must be above 0, not ${capacity}`);
-    this.#buffer = new BoundedQueue({ capacity });
+    this.#options = options;
+    this.#buffer = new BoundedQueue({ capacity: bufferCapacity(options) });
+    // Nobody has to await `started`: its rejection is never unhandled.
+    this.#started.promise.catch(() => {});
+  }
+
+  get started(): Promise<void> {
+    this.listen();
+    return this.#started.promise;
   }
 
   subscribe(observer: Observer<T>): Unsubscribable {
-    if (this.#state === "idle") this.#observer = observer;
-    this.#start("subscribe");
+    this.#consume("subscribe");
+    this.#observer = observer;
+    this.listen();
+    this.#flush(observer);
     return this;
   }
 
   unsubscribe(): void {
-    if (this.#state !== "open") {
-      this.#state = "ended";
-      return;
-    }
-    this.#state = "ended";
-    this.#stop?.();
+    this.#unsubscribed = true; // also stops handing buffered events to an observer
+    if (this.#state === "ended") return;
+    const open = this.#state === "open";
+    this.#end(undefined);
+    if (open) this.#stop?.();
     // What was buffered is still read; then the loop ends.
     this.#buffer.close();
   }
 
   [Symbol.asyncIterator](): AsyncIterator<T> {
-    this.#start("iterate");
+    this.#consume("iterate");
+    this.listen();
     return {
       next: async (): Promise<IteratorResult<T>> => {
         while (true) {
           const step = await this.#buffer.next();
           if (step.done) return step;
           if (!(step.value instanceof GapMark)) return { value: step.value, done: false };
-          this.#onGap?.(step.value.gap); // `#gap` made sure there is one
+          const onGap = this.#options.onGap;
+          if (onGap === undefined) {
+            // Buffered before anyone read it: what came after the gap goes too.
+            this.#buffer.clear();
+            throw this.#missed(step.value.gap);
+          }
+          onGap(step.value.gap);
         }
       },
       return: (): Promise<IteratorResult<T>> => {
@@ -193,10 +302,13 @@ export class Stream<T> implements ClientSubscription<T> {
     };
   }
 
-  #start(how: string): void {
-    if (this.#state !== "idle") {
-      throw new TypeError(`A subscription can be consumed once; it can't ${how} again`);
-    }
+  /**
+   * Opens the subscription on the server without reading it: what arrives
+   * waits for whoever reads it (up to `maxBuffered`). Does nothing once it is
+   * open or ended.
+   */
+  listen(): void {
+    if (this.#state !== "idle") return;
     this.#state = "open";
     this.#stop = this.#open({
       data: (event) => {
@@ -206,24 +318,99 @@ export class Stream<T> implements ClientSubscription<T> {
       },
       error: (error) => {
         if (this.#state !== "open") return;
-        this.#state = "ended";
+        this.#end(error);
         if (this.#observer) this.#observer.onError?.(error);
-        else this.#buffer.fail(error);
+        else {
+          this.#failure = error;
+          this.#buffer.fail(error);
+        }
       },
       complete: () => {
         if (this.#state !== "open") return;
-        this.#state = "ended";
+        this.#end(undefined);
         if (this.#observer) this.#observer.onComplete?.();
-        else this.#buffer.close();
+        else {
+          this.#completed = true;
+          this.#buffer.close();
+        }
       },
       gap: (gap) => this.#gap(gap),
+      started: () => {
+        if (this.#state !== "open") return;
+        if (!this.#isStarted) {
+          this.#isStarted = true;
+          this.#started.resolve();
+        }
+        this.#options.onStarted?.();
+        this.#observer?.onStarted?.();
+      },
     });
   }
 
-  /** Buffers an event or a gap for the `for await` reader; past the bound, ends the subscription. */
+  #consume(how: string): void {
+    if (this.#consumed) {
+      throw new TypeError(`A subscription can be consumed once; it can't ${how} again`);
+    }
+    this.#consumed = true;
+  }
+
+  /** Hands an observer what came before it: the start, the events and gaps, the end. */
+  #flush(observer: Observer<T>): void {
+    if (this.#isStarted) observer.onStarted?.();
+    while (this.#buffer.length > 0 && !this.#unsubscribed) {
+      const next = this.#buffer.shift();
+      if (!(next instanceof GapMark)) {
+        observer.onData?.(next as T);
+        continue;
+      }
+      const onGap = observer.onGap ?? this.#options.onGap;
+      if (onGap === undefined) {
+        this.#buffer.clear();
+        observer.onError?.(this.#missed(next.gap));
+        return;
+      }
+      onGap(next.gap);
+    }
+    if (this.#unsubscribed) return;
+    if (this.#failure) observer.onError?.(this.#failure);
+    else if (this.#completed) observer.onComplete?.();
+  }
+
+  /** Ends the stream; a subscription that ends before it started rejects `started`. */
+  #end(error: RpcError | undefined): void {
+    this.#state = "ended";
+    if (this.#isStarted) return;
+    this.#started.reject(
+      error ?? new RpcError(ErrorCode.Cancelled, "The subscription ended before it started"),
+    );
+  }
+
+  /**
+   * Ends the subscription on the server with `error`, for a reader that gets
+   * it after the events that waited.
+   */
+  #fail(error: RpcError): void {
+    if (this.#state === "open") this.#stop?.();
+    this.#end(error);
+    this.#failure = error;
+    this.#buffer.fail(error);
+  }
+
+  /** A gap no one hears: the subscription ends with `EventsMissed`. */
+  #missed(gap: SubscriptionGap): RpcError {
+    const error = new RpcError(
+      ErrorCode.EventsMissed,
+      `The subscription missed events (${gap.reason}) and has no onGap to hear it`,
+      { data: gap },
+    );
+    this.#fail(error);
+    return error;
+  }
+
+  /** Buffers an event or a gap until it is read; past the bound, ends the subscription. */
   #hold(item: T | GapMark): void {
-    if (this.#buffer.push(item)) return;
-    this.#end(
+    if (this.#buffer.push(item) || this.#buffer.closed) return;
+    this.#fail(
       new RpcError(
         ErrorCode.EventsMissed,
         `The subscription's reader fell ${this.#buffer.capacity} events behind (maxBuffered); ` +
@@ -233,26 +420,20 @@ export class Stream<T> implements ClientSubscription<T> {
     );
   }
 
-  /** Ends the subscription on the server and tells the reader why. */
-  #end(error: RpcError): void {
-    this.#stop?.();
-    this.#state = "ended";
-    if (this.#observer) this.#observer.onError?.(error);
-    else this.#buffer.fail(error);
-  }
-
   /** Hands a gap on in order with the events; with no one to hear it, ends the subscription. */
   #gap(gap: SubscriptionGap): void {
     if (this.#state !== "open") return;
-    const listener = this.#observer ? (this.#observer.onGap ?? this.#onGap) : this.#onGap;
+    if (!this.#consumed) {
+      // Whoever reads it decides, with their own onGap.
+      this.#hold(new GapMark(gap));
+      return;
+    }
+    const listener = this.#observer
+      ? (this.#observer.onGap ?? this.#options.onGap)
+      : this.#options.onGap;
     if (listener === undefined) {
-      this.#end(
-        new RpcError(
-          ErrorCode.EventsMissed,
-          `The subscription missed events (${gap.reason}) and has no onGap to hear it`,
-          { data: gap },
-        ),
-      );
+      const error = this.#missed(gap);
+      this.#observer?.onError?.(error);
       return;
     }
     if (this.#observer) listener(gap);

@@ -153,3 +153,69 @@ Deno.test("unsubscribe lets the loop read what waited, then ends it; break drops
 Deno.test("a maxBuffered of 0 or less is refused", () => {
   assert.throws(() => new Stream(fakeServer().open, { maxBuffered: 0 }), RangeError);
 });
+
+Deno.test("a stream opened before it is read keeps maxBuffered events for its reader, then EventsMissed", async () => {
+  const server = fakeServer();
+  const stream = new Stream<number>(server.open, { maxBuffered: 2 });
+  stream.listen(); // as `started`, or the type-only client's acknowledgement, does
+  const sink = server.sink();
+  sink.started();
+  for (let n = 1; n <= 3; n++) sink.data(n);
+  assert.equal(server.stops, 1, "the third event ended it on the server");
+  assert.equal(await stream.started, undefined, "it had started: that stays so");
+  const { events, error } = await readAll(stream);
+  assert.deepEqual(events, [1, 2]);
+  assert.ok(error instanceof RpcError);
+  assert.equal(error.code, ErrorCode.EventsMissed);
+  assert.deepEqual(error.data, { maxBuffered: 2 });
+});
+
+Deno.test("an observer that comes after the stream opened hears the start, what waited, then the end", () => {
+  const server = fakeServer();
+  const stream = new Stream<number>(server.open, { maxBuffered: 2 });
+  stream.listen();
+  const sink = server.sink();
+  sink.started();
+  for (let n = 1; n <= 3; n++) sink.data(n);
+  const heard: string[] = [];
+  stream.subscribe({
+    onStarted: () => heard.push("started"),
+    onData: (n) => heard.push(`data ${n}`),
+    onError: (error) => heard.push(`error ${(error as RpcError).code}`),
+    onComplete: () => heard.push("complete"),
+  });
+  assert.deepEqual(heard, ["started", "data 1", "data 2", `error ${ErrorCode.EventsMissed}`]);
+});
+
+Deno.test("a gap that waited for its reader is the reader's to hear, in order with the events", async (t) => {
+  await t.step("with onGap", async () => {
+    const server = fakeServer();
+    const heard: Array<number | string> = [];
+    const stream = new Stream<number>(server.open, {
+      onGap: (gap: SubscriptionGap) => heard.push(`gap ${gap.position}`),
+    });
+    stream.listen();
+    const sink = server.sink();
+    sink.data(1);
+    sink.gap({ reason: "trimmed", position: "e:9" });
+    sink.data(10);
+    sink.complete();
+    for await (const event of stream) heard.push(event);
+    assert.deepEqual(heard, [1, "gap e:9", 10]);
+  });
+  await t.step("without: EventsMissed after the events before it", async () => {
+    const server = fakeServer();
+    const stream = new Stream<number>(server.open);
+    stream.listen();
+    const sink = server.sink();
+    sink.data(1);
+    sink.gap({ reason: "limit", position: "e:50" });
+    sink.data(51);
+    assert.equal(server.stops, 0, "not ended before anyone could hear the gap");
+    const { events, error } = await readAll(stream);
+    assert.deepEqual(events, [1]);
+    assert.ok(error instanceof RpcError);
+    assert.equal(error.code, ErrorCode.EventsMissed);
+    assert.equal(server.stops, 1);
+  });
+});
