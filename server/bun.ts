@@ -180,7 +180,8 @@ export function createHandler<TRecord extends RouterRecord, TCtx, TParams>(
   options?: ServerOptions<TRecord, TCtx, TParams>,
 ): BunRpcHandler | ((options: ServerOptions<TRecord, TCtx, TParams>) => BunRpcHandler) {
   if (options === undefined) {
-    return (later: ServerOptions<TRecord, TCtx, TParams>) => serveOnBun(createCore(contract, later));
+    return (later: ServerOptions<TRecord, TCtx, TParams>) =>
+      serveOnBun(createCore(contract, later));
   }
   return serveOnBun(createCore(contract, options));
 }
@@ -202,9 +203,9 @@ function serveOnBun(core: RpcCore): BunRpcHandler {
       return toResponse(decision.unupgradable);
     };
     const address = server.requestIP(request);
-    const info = address === null
-      ? undefined
-      : { remoteAddr: { transport: "tcp", hostname: address.address, port: address.port } as const };
+    const info = address === null ? undefined : {
+      remoteAddr: { transport: "tcp", hostname: address.address, port: address.port } as const,
+    };
     const decision = core.decide(request, info);
     return decision instanceof Promise ? decision.then(respond) : respond(decision);
   };
@@ -216,7 +217,10 @@ function serveOnBun(core: RpcCore): BunRpcHandler {
     sendPings: true,
     // Bun reads frames up to this size; larger ones are refused by the core,
     // with its own reason, as on Deno.
-    maxPayloadLength: Math.min(MAX_BUN_BYTES, Math.max(16 * 1024 * 1024, limits.maxMessageSize + 1)),
+    maxPayloadLength: Math.min(
+      MAX_BUN_BYTES,
+      Math.max(16 * 1024 * 1024, limits.maxMessageSize + 1),
+    ),
     // Past this Bun drops frames; the core gives up on the client long before.
     backpressureLimit: Math.min(MAX_BUN_BYTES, 2 * limits.sendBufferMax + limits.maxMessageSize),
     open(ws) {

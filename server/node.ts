@@ -134,7 +134,8 @@ export function createHandler<TRecord extends RouterRecord, TCtx, TParams>(
   options?: ServerOptions<TRecord, TCtx, TParams>,
 ): NodeRpcHandler | ((options: ServerOptions<TRecord, TCtx, TParams>) => NodeRpcHandler) {
   if (options === undefined) {
-    return (later: ServerOptions<TRecord, TCtx, TParams>) => serveOnNode(createCore(contract, later));
+    return (later: ServerOptions<TRecord, TCtx, TParams>) =>
+      serveOnNode(createCore(contract, later));
   }
   return serveOnNode(createCore(contract, options));
 }
