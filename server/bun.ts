@@ -46,6 +46,8 @@ export interface BunSocketData {
   admitted: Admitted | undefined;
   /** Where the socket's events go, once it is open. */
   events: SocketEvents | undefined;
+  /** Whether Bun reported the close already: it does so inside `ws.close()`. */
+  closed: boolean;
 }
 
 /** The part of Bun's `ServerWebSocket` that wsrpc uses. */
@@ -196,7 +198,8 @@ function serveOnBun(core: RpcCore): BunRpcHandler {
   const fetch = (request: Request, server: BunServer) => {
     const respond = (decision: Decision): Response | undefined => {
       if (!isAdmitted(decision)) return toResponse(decision);
-      if (server.upgrade(request, { data: { admitted: decision, events: undefined } })) {
+      const data = { admitted: decision, events: undefined, closed: false };
+      if (server.upgrade(request, { data })) {
         return undefined;
       }
       decision.abandon();
@@ -224,17 +227,23 @@ function serveOnBun(core: RpcCore): BunRpcHandler {
     // Past this Bun drops frames; the core gives up on the client long before.
     backpressureLimit: Math.min(MAX_BUN_BYTES, 2 * limits.sendBufferMax + limits.maxMessageSize),
     open(ws) {
-      const { admitted } = ws.data;
-      ws.data.admitted = undefined;
-      ws.data.events = admitted?.open(new BunSocket(ws));
+      const { data } = ws;
+      const { admitted } = data;
+      data.admitted = undefined;
+      const events = admitted?.open(new BunSocket(ws));
+      // A close from inside `open` (a refused origin, a shutdown) was reported already.
+      if (data.closed) events?.closed();
+      else data.events = events;
     },
     message: (ws, message) => ws.data.events?.message(message),
     drain: (ws) => ws.data.events?.drained(),
     close(ws) {
-      ws.data.events?.closed();
-      ws.data.events = undefined;
-      ws.data.admitted?.abandon();
-      ws.data.admitted = undefined;
+      const { data } = ws;
+      data.closed = true;
+      data.events?.closed();
+      data.events = undefined;
+      data.admitted?.abandon();
+      data.admitted = undefined;
     },
   };
 
