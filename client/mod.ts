@@ -22,6 +22,7 @@ export type { ClientSubscription, Observer, Unsubscribable } from "./subscriptio
 export type {
   ClientWebSocket,
   ConnectionState,
+  EventHandler,
   HeartbeatOptions,
   WebSocketConstructor,
 } from "./transport.ts";

@@ -40,11 +40,23 @@ export type WebSocketConstructor = new (
 ) => ClientWebSocket;
 
 /**
- * A handler property of a socket. Written as a method's type so that its
- * parameter is checked both ways ("bivariance"): the DOM's handlers take a
- * `MessageEvent`, `ws`'s its own event type, and both carry what wsrpc reads.
+ * An event handler property of a {@linkcode ClientWebSocket}, or `null`.
+ * Written as a method's type so that its parameter is checked both ways
+ * ("bivariance"): the DOM's handlers take a `MessageEvent`, `ws`'s its own
+ * event type, and both carry what wsrpc reads.
+ *
+ * @example
+ * ```ts
+ * import type { EventHandler } from "@wsrpc/core/client";
+ * import assert from "node:assert/strict";
+ *
+ * const seen: unknown[] = [];
+ * const onmessage: EventHandler<{ readonly data: unknown }> = (event) => seen.push(event.data);
+ * onmessage?.({ data: "hi" });
+ * assert.deepEqual(seen, ["hi"]);
+ * ```
  */
-type Handler<TEvent> = { bivariance(event: TEvent): void }["bivariance"] | null;
+export type EventHandler<TEvent> = { bivariance(event: TEvent): void }["bivariance"] | null;
 
 /**
  * What the client uses of a WebSocket: the global `WebSocket` of browsers,
@@ -75,13 +87,13 @@ export interface ClientWebSocket {
   /** Closes the socket. */
   close(code?: number, reason?: string): void;
   /** Called once the socket is open. */
-  onopen: Handler<unknown>;
+  onopen: EventHandler<unknown>;
   /** Called with each frame: `data` is a string for a text frame. */
-  onmessage: Handler<{ readonly data: unknown }>;
+  onmessage: EventHandler<{ readonly data: unknown }>;
   /** Called once the socket has closed. */
-  onclose: Handler<{ readonly code: number; readonly reason: string }>;
+  onclose: EventHandler<{ readonly code: number; readonly reason: string }>;
   /** Called when the socket fails; some runtimes say why in `message`. */
-  onerror: Handler<unknown>;
+  onerror: EventHandler<unknown>;
 }
 
 /**

@@ -40,20 +40,10 @@ import {
   type SocketEvents,
 } from "./socket.ts";
 
-/** What wsrpc keeps on each of Bun's sockets, as its `data`. */
-export interface BunSocketData {
-  /** The connection the core admitted, until the socket opens. */
-  admitted: Admitted | undefined;
-  /** Where the socket's events go, once it is open. */
-  events: SocketEvents | undefined;
-  /** Whether Bun reported the close already: it does so inside `ws.close()`. */
-  closed: boolean;
-}
-
 /** The part of Bun's `ServerWebSocket` that wsrpc uses. */
 export interface BunWebSocket {
-  /** What `server.upgrade` was given. */
-  readonly data: BunSocketData;
+  /** What `server.upgrade` was given: wsrpc's own state of the socket. */
+  readonly data: unknown;
   /** Sends a frame: returns -1 when it waits behind backpressure, 0 when it was dropped. */
   send(data: string): number;
   /** Closes the socket. */
@@ -65,7 +55,7 @@ export interface BunWebSocket {
 /** The part of Bun's `Server` that wsrpc uses. */
 export interface BunServer {
   /** Upgrades a request, giving its socket `data`. */
-  upgrade(request: Request, options: { data: BunSocketData }): boolean;
+  upgrade(request: Request, options: { data: unknown }): boolean;
   /** The address a request comes from. */
   requestIP(request: Request): { address: string; family: string; port: number } | null;
 }
@@ -201,8 +191,7 @@ function serveOnBun(core: RpcCore): BunRpcHandler {
   const fetch = (request: Request, server: BunServer) => {
     const respond = (decision: Decision): Response | undefined => {
       if (!isAdmitted(decision)) return toResponse(decision);
-      const data = { admitted: decision, events: undefined, closed: false };
-      if (server.upgrade(request, { data })) {
+      if (server.upgrade(request, { data: new SocketState(decision) })) {
         return undefined;
       }
       decision.abandon();
@@ -230,23 +219,29 @@ function serveOnBun(core: RpcCore): BunRpcHandler {
     // Past this Bun drops frames; the core gives up on the client long before.
     backpressureLimit: Math.min(MAX_BUN_BYTES, 2 * limits.sendBufferMax + limits.maxMessageSize),
     open(ws) {
-      const { data } = ws;
-      const { admitted } = data;
-      data.admitted = undefined;
+      const state = ws.data;
+      if (!(state instanceof SocketState)) return;
+      const { admitted } = state;
+      state.admitted = undefined;
       const events = admitted?.open(new BunSocket(ws));
       // A close from inside `open` (a refused origin, a shutdown) was reported already.
-      if (data.closed) events?.closed();
-      else data.events = events;
+      if (state.closed) events?.closed();
+      else state.events = events;
     },
-    message: (ws, message) => ws.data.events?.message(message),
-    drain: (ws) => ws.data.events?.drained(),
+    message(ws, message) {
+      if (ws.data instanceof SocketState) ws.data.events?.message(message);
+    },
+    drain(ws) {
+      if (ws.data instanceof SocketState) ws.data.events?.drained();
+    },
     close(ws) {
-      const { data } = ws;
-      data.closed = true;
-      data.events?.closed();
-      data.events = undefined;
-      data.admitted?.abandon();
-      data.admitted = undefined;
+      const state = ws.data;
+      if (!(state instanceof SocketState)) return;
+      state.closed = true;
+      state.events?.closed();
+      state.events = undefined;
+      state.admitted?.abandon();
+      state.admitted = undefined;
     },
   };
 
@@ -258,6 +253,20 @@ function serveOnBun(core: RpcCore): BunRpcHandler {
     },
     shutdown: core.shutdown,
   };
+}
+
+/** What wsrpc keeps on each of Bun's sockets, as its `data`. */
+class SocketState {
+  /** The connection the core admitted, until the socket opens. */
+  admitted: Admitted | undefined;
+  /** Where the socket's events go, once it is open. */
+  events: SocketEvents | undefined;
+  /** Whether Bun reported the close already: it does so inside `ws.close()`. */
+  closed = false;
+
+  constructor(admitted: Admitted) {
+    this.admitted = admitted;
+  }
 }
 
 /** A Bun socket, as the core's seam. Bun pings by itself, so it has no `ping`. */
