@@ -1,6 +1,7 @@
 /**
  * The wsrpc server on Node.js (20 or later), on the npm package `ws`: serve a
- * contract from a `node:http` server's `upgrade` event. Origin checks,
+ * contract from a `node:http` server's `upgrade` event, or from the
+ * `connection` event of the app's own `ws` `WebSocketServer`. Origin checks,
  * limits, the handshake and the graceful shutdown behave exactly as on Deno;
  * the server pings each client for the idle timeout.
  *
@@ -29,11 +30,39 @@ import type { Buffer } from "node:buffer";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 // @ts-types="@types/ws"
-import { type WebSocket, WebSocketServer } from "ws";
+import { WebSocketServer } from "ws";
 import type { Router, RouterRecord } from "../shared/contract.ts";
 import { createCore, type RpcCore } from "./core.ts";
 import type { ServerOptions, ShutdownOptions } from "./options.ts";
-import { type ConnectionInfo, type HttpAnswer, isAdmitted, type ServerSocket } from "./socket.ts";
+import { CloseCode } from "../shared/close_codes.ts";
+import {
+  type Admitted,
+  type ConnectionInfo,
+  type HttpAnswer,
+  isAdmitted,
+  type ServerSocket,
+  type SocketEvents,
+} from "./socket.ts";
+
+/** The part of a `ws` `WebSocket` that wsrpc uses; a `WebSocket` of `ws` fits. */
+export interface NodeWebSocket {
+  /** Bytes waiting to be sent. */
+  readonly bufferedAmount: number;
+  /** Sends a text frame. */
+  send(data: string): void;
+  /** Starts the closing handshake. */
+  close(code?: number, reason?: string): void;
+  /** Sends a ping. */
+  ping(): void;
+  /** Drops the connection at once. */
+  terminate(): void;
+  /** Hears a frame, a pong, the close, or an error. */
+  on(event: "message", listener: (data: Buffer, isBinary: boolean) => void): unknown;
+  /** Hears a pong, or the close. */
+  on(event: "pong" | "close", listener: () => void): unknown;
+  /** Hears an error. */
+  on(event: "error", listener: (error: Error) => void): unknown;
+}
 
 /**
  * A contract served on Node: pass `handleUpgrade` to a `node:http` (or
@@ -64,6 +93,15 @@ export interface NodeRpcHandler {
    * the `upgrade` event.
    */
   readonly handleUpgrade: (request: IncomingMessage, socket: Duplex, head: Uint8Array) => void;
+  /**
+   * Serves a socket that the app's own `ws` `WebSocketServer` has upgraded,
+   * as a listener of its `connection` event. The decision comes after the
+   * upgrade, so a refusal is a close instead of an HTTP answer: 1013 for a
+   * full or stopping server (503), 4429 for an address over its cap (429),
+   * and 4401, 4403, 4400 or 1011 for a `context` that refused. Frames that
+   * arrive meanwhile wait, in order.
+   */
+  readonly handleConnection: (socket: NodeWebSocket, request: IncomingMessage) => void;
   /** How many connections are open. */
   readonly connections: number;
   /**
@@ -163,17 +201,27 @@ function serveOnNode(core: RpcCore): NodeRpcHandler {
       socket.once("close", abandon);
       server.handleUpgrade(request, socket, head as Buffer, (ws) => {
         socket.off("close", abandon);
-        const events = decision.open(new NodeSocket(ws));
-        ws.on("message", (data, isBinary) => events.message(isBinary ? data : data.toString()));
-        ws.on("pong", () => events.alive());
-        ws.on("close", () => events.closed());
-        ws.on("error", () => {});
+        new NodeSocket(ws, core.limits.maxMessageSize).serve(decision);
       });
     });
   };
 
+  const handleConnection = (ws: NodeWebSocket, request: IncomingMessage): void => {
+    const socket = new NodeSocket(ws, core.limits.maxMessageSize);
+    let decided;
+    try {
+      decided = core.decide(toRequest(request), connectionInfo(request));
+    } catch {
+      return socket.refuse({ status: 400, body: "400 Bad request\n", headers: {} });
+    }
+    Promise.resolve(decided).then((decision) =>
+      isAdmitted(decision) ? socket.serve(decision) : socket.refuse(decision)
+    );
+  };
+
   return {
     handleUpgrade,
+    handleConnection,
     get connections() {
       return core.connections;
     },
@@ -181,12 +229,49 @@ function serveOnNode(core: RpcCore): NodeRpcHandler {
   };
 }
 
-/** A `ws` socket, as the core's seam. `ws` does not ping by itself: the core does. */
+/**
+ * A `ws` socket, as the core's seam. `ws` does not ping by itself: the core
+ * does, through `ping` and `terminate`.
+ */
 class NodeSocket implements ServerSocket {
-  readonly #ws: WebSocket;
+  readonly #ws: NodeWebSocket;
+  #events: SocketEvents | undefined;
+  /** Frames that came before the core took the socket over, and their size. */
+  #held: unknown[] | undefined = [];
+  #heldBytes = 0;
+  readonly #maxHeldBytes: number;
+  #closed = false;
 
-  constructor(ws: WebSocket) {
+  constructor(ws: NodeWebSocket, maxHeldBytes: number) {
     this.#ws = ws;
+    this.#maxHeldBytes = maxHeldBytes;
+    ws.on("message", (data, isBinary) => {
+      const frame = isBinary ? data : data.toString();
+      if (this.#events !== undefined) this.#events.message(frame);
+      else this.#hold(frame);
+    });
+    ws.on("pong", () => this.#events?.alive());
+    ws.on("close", () => {
+      this.#closed = true;
+      this.#events?.closed();
+    });
+    ws.on("error", () => {});
+  }
+
+  /** Hands the socket over to the core, with the frames that waited. */
+  serve(admitted: Admitted): void {
+    if (this.#closed) return admitted.abandon();
+    const events = admitted.open(this);
+    this.#events = events;
+    for (const frame of this.#held?.splice(0) ?? []) events.message(frame);
+    this.#held = undefined;
+  }
+
+  /** Closes a socket the core refused, with the close code that says what its HTTP answer would. */
+  refuse({ status, body }: HttpAnswer): void {
+    this.#held = undefined;
+    const reason = body.trim().replace(/^\d{3} /, "");
+    this.#ws.close(CLOSE_BY_STATUS[status] ?? CloseCode.PolicyViolation, fitReason(reason));
   }
 
   send(text: string): void {
@@ -208,6 +293,35 @@ class NodeSocket implements ServerSocket {
   terminate(): void {
     this.#ws.terminate();
   }
+
+  #hold(frame: unknown): void {
+    if (this.#held === undefined) return;
+    this.#heldBytes += typeof frame === "string" ? frame.length : 0;
+    if (this.#heldBytes > this.#maxHeldBytes) {
+      this.#held = undefined;
+      this.#ws.close(CloseCode.TooManyRequests, "Too much was sent before the handshake ended");
+      return;
+    }
+    this.#held.push(frame);
+  }
+}
+
+/** The close code of a refusal after the upgrade, by the HTTP status it stands for. */
+const CLOSE_BY_STATUS: Readonly<Record<number, number>> = {
+  400: CloseCode.BadConnectionParams,
+  401: CloseCode.Unauthorized,
+  403: CloseCode.Forbidden,
+  429: CloseCode.TooManyRequests,
+  500: CloseCode.InternalError,
+  503: CloseCode.TryAgainLater,
+};
+
+/** A close reason cut to the 123 bytes a close frame holds. */
+function fitReason(reason: string): string {
+  const encoder = new TextEncoder();
+  let cut = reason;
+  while (encoder.encode(cut).length > 123) cut = cut.slice(0, -1);
+  return cut;
 }
 
 /** The upgrade request as a web `Request`, for `context`, `origins` and `clientIp`. */

@@ -36,6 +36,8 @@ export interface AppConfig {
   shutdownTimeout?: number;
   /** The `idleTimeout` option. */
   idleTimeout?: number;
+  /** On Node: upgrade in `handleUpgrade` (the default), or in the app's own `WebSocketServer`. */
+  nodeServer?: "upgrade" | "wss";
 }
 
 /** An event of the feed. */

@@ -72,6 +72,21 @@ export function conformance(
   }
 }
 
+/**
+ * Declares a test for one runtime only, named `name (runtime)`.
+ *
+ * @param runtime The runtime.
+ * @param name What a user would see.
+ * @param fn The test.
+ */
+export function onRuntime(
+  runtime: Runtime,
+  name: string,
+  fn: (t: Deno.TestContext) => Promise<void>,
+): void {
+  Deno.test(needs[runtime]({ name: `${name} (${runtime})`, fn }));
+}
+
 /** Bundles made in this test process, by entry point. */
 const bundles = new Map<string, Promise<string>>();
 

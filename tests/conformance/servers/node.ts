@@ -1,5 +1,6 @@
 /**
- * The conformance app on Node, on `node:http` and the `ws` package: bundled
+ * The conformance app on Node, on `node:http` and the `ws` package (through
+ * `handleUpgrade`, or a `WebSocketServer` of its own with `nodeServer: "wss"`): bundled
  * with `deno bundle`, then `node node.mjs '<config JSON>'`. Prints
  * `{"port":N}` once it listens; on SIGTERM it shuts down gracefully, prints
  * `{"shutdown":{"connections":N}}` and exits.
@@ -10,6 +11,8 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import process from "node:process";
+// @ts-types="@types/ws"
+import { WebSocketServer } from "ws";
 import { createHandler, type NodeRpcHandler } from "../../../server/node.ts";
 import { api, appOptions, readConfig } from "../_app.ts";
 
@@ -19,7 +22,10 @@ const server = createServer((_request, response) => {
   response.statusCode = 404;
   response.end("Not found\n");
 });
-server.on("upgrade", rpc.handleUpgrade);
+if (config.nodeServer === "wss") {
+  // The app's own WebSocketServer upgrades; wsrpc serves what it hands over.
+  new WebSocketServer({ server }).on("connection", rpc.handleConnection);
+} else server.on("upgrade", rpc.handleUpgrade);
 server.listen(config.port ?? 0, "127.0.0.1", () => {
   console.log(JSON.stringify({ port: (server.address() as AddressInfo).port }));
 });
