@@ -94,7 +94,7 @@ export function createCore<TRecord extends RouterRecord, TCtx, TParams>(
     return {
       idleTimeout,
       openTimeout: limits.handshakeTimeout,
-      unupgradable: answer(400, "400 Bad WebSocket handshake"),
+      unupgradable: BAD_HANDSHAKE,
       open: (socket: ServerSocket) => {
         settle();
         const session: Session = new Session(socket, {
@@ -213,6 +213,7 @@ export function createCore<TRecord extends RouterRecord, TCtx, TParams>(
   };
 }
 
+const BAD_HANDSHAKE: HttpAnswer = answer(400, "400 Bad WebSocket handshake");
 const SHUTTING_DOWN: HttpAnswer = answer(
   503,
   "503 The server is shutting down; reconnect shortly.",

@@ -60,6 +60,9 @@ const opening = new Deadlines<DenoSocket>((socket) => socket.end(), { keepArmed:
 
 const OPEN = 1;
 
+/** Errors are followed by a close, which is what counts. */
+function ignore(): void {}
+
 /** A Deno `WebSocket`, as the core's seam. */
 class DenoSocket implements ServerSocket {
   readonly #socket: WebSocket;
@@ -81,7 +84,7 @@ class DenoSocket implements ServerSocket {
     };
     socket.onmessage = (event: MessageEvent) => this.#events?.message(event.data);
     socket.onclose = () => this.end();
-    socket.onerror = () => {};
+    socket.onerror = ignore;
   }
 
   send(text: string): void {
