@@ -10,7 +10,7 @@ import { CloseCode } from "../shared/close_codes.ts";
 import { ErrorCode, RpcError } from "../shared/errors.ts";
 import { PING_TEXT } from "../shared/wire.ts";
 import { Heartbeat } from "./heartbeat.ts";
-import type { HeartbeatOptions, WebSocketConstructor } from "./transport.ts";
+import type { ClientWebSocket, HeartbeatOptions, WebSocketConstructor } from "./transport.ts";
 
 /** How an attempt ended. */
 export interface AttemptEnd {
@@ -51,12 +51,15 @@ const FINAL_CLOSE_CODES: ReadonlyMap<number, number> = new Map([
   [CloseCode.Forbidden, ErrorCode.Forbidden],
 ]);
 
+/** `WebSocket.OPEN`, which Node 20 has no global for. */
+const OPEN = 1;
+
 /** One socket's life. */
 export class ConnectionAttempt {
   /** The URL tried. */
   readonly url: string;
   readonly #events: AttemptEvents;
-  #socket: WebSocket | undefined;
+  #socket: ClientWebSocket | undefined;
   #opened = false;
   #ended = false;
   #openTimer: ReturnType<typeof setTimeout> | undefined;
@@ -74,7 +77,7 @@ export class ConnectionAttempt {
   constructor(url: string | URL, options: AttemptOptions, events: AttemptEvents) {
     this.url = String(url);
     this.#events = events;
-    let socket: WebSocket;
+    let socket: ClientWebSocket;
     try {
       socket = new options.WebSocket(url);
     } catch (cause) {
@@ -92,15 +95,16 @@ export class ConnectionAttempt {
         this.#end(CloseCode.HeartbeatTimeout, error, false);
       }, timeout);
     }
-    socket.onmessage = (event: MessageEvent) => {
+    socket.onmessage = (event) => {
       this.#heartbeat?.heard();
       if (typeof event.data === "string") this.#events.message(event.data);
     };
-    socket.onerror = (event: Event) => {
-      const message = (event as ErrorEvent).message;
-      if (typeof message === "string") this.#errorText = message;
+    socket.onerror = (event) => {
+      if (typeof event === "object" && event !== null && "message" in event) {
+        if (typeof event.message === "string") this.#errorText = event.message;
+      }
     };
-    socket.onclose = (event: CloseEvent) => this.#closed(event.code, event.reason);
+    socket.onclose = (event) => this.#closed(event.code, event.reason);
     socket.onopen = async () => {
       if (options.hello) {
         let hello: string;
@@ -116,7 +120,7 @@ export class ConnectionAttempt {
           this.#end(CloseCode.Normal, error, false);
           return;
         }
-        if (this.#ended || socket.readyState !== WebSocket.OPEN) return;
+        if (this.#ended || socket.readyState !== OPEN) return;
         socket.send(hello);
       }
       clearTimeout(this.#openTimer);
@@ -168,7 +172,8 @@ export class ConnectionAttempt {
 
   #whyNotOpened(code: number, reason: string): string {
     const text = this.#errorText.replace(/^NetworkError: failed to connect to WebSocket: /, "");
-    const status = /Invalid status code:? (\d{3})/.exec(text)?.[1];
+    // Deno says "Invalid status code", the npm package ws "Unexpected server response".
+    const status = /(?:Invalid status code:?|Unexpected server response:) (\d{3})/.exec(text)?.[1];
     if (status !== undefined) return httpRefusal(Number(status));
     if (/tcp connect error|refused/i.test(text)) {
       return "connection refused (is the server running?)";
@@ -198,7 +203,7 @@ export class ConnectionAttempt {
       socket.onclose =
       socket.onerror =
         null;
-    if (socket.readyState <= WebSocket.OPEN) {
+    if (socket.readyState <= OPEN) {
       try {
         // A close reason may hold at most 123 bytes.
         socket.close(code === 0 || code === 1006 ? CloseCode.Normal : code, reason.slice(0, 100));

@@ -14,7 +14,7 @@ import type { CallOptions, ClientOptions, SubscribeOptions } from "./options.ts"
 import { type Adopt, RequestManager } from "./requests.ts";
 import { type OpenSubscription, Stream } from "./subscription.ts";
 import { checkServerUrl } from "./server_url.ts";
-import { Transport } from "./transport.ts";
+import { Transport, type WebSocketConstructor } from "./transport.ts";
 import type { Client, ClientControls } from "./types.ts";
 
 const CONTROLS: ReadonlySet<string> = new Set(["close", "ready", "connection"]);
@@ -125,7 +125,7 @@ export function createClient<TRouter extends Router>(
 
   const transport: Transport = new Transport({
     url: options.url,
-    WebSocket: options.WebSocket ?? WebSocket,
+    WebSocket: options.WebSocket ?? globalWebSocket(),
     reconnect: options.reconnect ?? {},
     heartbeat: options.heartbeat ?? {},
     hello: "connectionParams" in options ? () => helloFrame(options, codec) : undefined,
@@ -360,4 +360,15 @@ function makeProxy(path: string[], call: Call, controls: ClientControls): unknow
 
 function isRouter(value: unknown): value is Router {
   return typeof value === "object" && value !== null && (value as Router).kind === "router";
+}
+
+/** The global `WebSocket`; Node 20 has none, and then the option is needed. */
+function globalWebSocket(): WebSocketConstructor {
+  const found = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+  if (found === undefined) {
+    throw new TypeError(
+      'There is no global WebSocket here (Node 20?): pass one as the WebSocket option, such as `import { WebSocket } from "ws"`',
+    );
+  }
+  return found;
 }

@@ -19,7 +19,13 @@ export { createClient } from "./client.ts";
 export type { CallOptions, ClientOptions, SubscribeOptions, SubscriptionGap } from "./options.ts";
 export type { ReconnectOptions } from "./backoff.ts";
 export type { ClientSubscription, Observer, Unsubscribable } from "./subscription.ts";
-export type { ConnectionState, HeartbeatOptions, WebSocketConstructor } from "./transport.ts";
+export type {
+  ClientWebSocket,
+  ConnectionState,
+  EventHandler,
+  HeartbeatOptions,
+  WebSocketConstructor,
+} from "./transport.ts";
 export type { ServerUrl } from "./server_url.ts";
 export type {
   Client,

@@ -91,7 +91,11 @@ export interface ClientOptions {
   validateInput?: boolean;
   /** Turns payloads into JSON and back. Must match the server's. Defaults to superjson. */
   codec?: Codec;
-  /** The `WebSocket` constructor to use. Defaults to the global one. */
+  /**
+   * The `WebSocket` constructor to use. Defaults to the global one, which
+   * browsers, Deno, Bun and Node 22 have. On Node 20, pass the one of the npm
+   * package `ws`: `import { WebSocket } from "ws"`.
+   */
   WebSocket?: WebSocketConstructor;
 }
 

@@ -238,7 +238,7 @@ export class Stream<T> implements ClientSubscription<T> {
   /** The server ended it before anyone read it: an observer that comes later hears it. */
   #completed = false;
   #isStarted = false;
-  readonly #started: PromiseWithResolvers<void> = Promise.withResolvers();
+  readonly #started: PromiseWithResolvers<void> = withResolvers();
 
   /**
    * @param open Opens the subscription on the server.
@@ -439,4 +439,15 @@ export class Stream<T> implements ClientSubscription<T> {
     if (this.#observer) listener(gap);
     else this.#hold(new GapMark(gap));
   }
+}
+
+/** `Promise.withResolvers()`, which Node 20 does not have: the client runs there too. */
+function withResolvers<T>(): PromiseWithResolvers<T> {
+  let resolve!: (value: T | PromiseLike<T>) => void;
+  let reject!: (reason?: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
 }

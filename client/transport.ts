@@ -37,7 +37,64 @@ import { pickServerUrl, type ServerUrl } from "./server_url.ts";
 export type WebSocketConstructor = new (
   url: string | URL,
   protocols?: string | string[],
-) => WebSocket;
+) => ClientWebSocket;
+
+/**
+ * An event handler property of a {@linkcode ClientWebSocket}, or `null`.
+ * Written as a method's type so that its parameter is checked both ways
+ * ("bivariance"): the DOM's handlers take a `MessageEvent`, `ws`'s its own
+ * event type, and both carry what wsrpc reads.
+ *
+ * @example
+ * ```ts
+ * import type { EventHandler } from "@wsrpc/core/client";
+ * import assert from "node:assert/strict";
+ *
+ * const seen: unknown[] = [];
+ * const onmessage: EventHandler<{ readonly data: unknown }> = (event) => seen.push(event.data);
+ * onmessage?.({ data: "hi" });
+ * assert.deepEqual(seen, ["hi"]);
+ * ```
+ */
+export type EventHandler<TEvent> = { bivariance(event: TEvent): void }["bivariance"] | null;
+
+/**
+ * What the client uses of a WebSocket: the global `WebSocket` of browsers,
+ * Deno, Bun and Node 22 fits, and so does the one of the npm package `ws`.
+ *
+ * @example A socket that never connects, for a test
+ * ```ts
+ * import type { ClientWebSocket } from "@wsrpc/core/client";
+ * import assert from "node:assert/strict";
+ *
+ * const socket: ClientWebSocket = {
+ *   readyState: 0,
+ *   send() {},
+ *   close() {},
+ *   onopen: null,
+ *   onmessage: null,
+ *   onclose: null,
+ *   onerror: null,
+ * };
+ * assert.equal(socket.readyState, 0);
+ * ```
+ */
+export interface ClientWebSocket {
+  /** 0 connecting, 1 open, 2 closing, 3 closed. */
+  readonly readyState: number;
+  /** Sends a text frame. */
+  send(data: string): void;
+  /** Closes the socket. */
+  close(code?: number, reason?: string): void;
+  /** Called once the socket is open. */
+  onopen: EventHandler<unknown>;
+  /** Called with each frame: `data` is a string for a text frame. */
+  onmessage: EventHandler<{ readonly data: unknown }>;
+  /** Called once the socket has closed. */
+  onclose: EventHandler<{ readonly code: number; readonly reason: string }>;
+  /** Called when the socket fails; some runtimes say why in `message`. */
+  onerror: EventHandler<unknown>;
+}
 
 /**
  * Where the connection stands:

@@ -18,6 +18,7 @@ import type { Schema } from "../shared/standard_schema.ts";
 import { toWireIssue, type WireIssue } from "../shared/validate.ts";
 import { checkRequest, Method, paramsToInput } from "../shared/wire.ts";
 import { exceedsDepth } from "./frame_guard.ts";
+import type { HttpAnswer } from "./socket.ts";
 
 /** What a handshake needs to know. */
 export interface HandshakeSetup {
@@ -198,29 +199,29 @@ const OTHER_REFUSAL: RefusalCodes = { status: 400, close: CloseCode.BadConnectio
  * The HTTP answer to a connection whose `context` refused before the upgrade:
  * the status from the refusal table, and the error's message as the body (but
  * `Internal error` for an unexpected failure). A 503 says when to try again.
+ * It carries the table's close code too, for a socket that a runtime upgraded
+ * before asking (a Node `ws` server's `connection`).
  *
  * @example A context that refused a visitor who has not signed in
  * ```ts
  * import { ErrorCode, RpcError } from "@wsrpc/core";
- * import { refusalResponse } from "./handshake.ts";
+ * import { refusalAnswer } from "./handshake.ts";
  * import assert from "node:assert/strict";
  *
- * const response = refusalResponse(new RpcError(ErrorCode.Unauthorized, "Sign in first"));
- * assert.equal(response.status, 401);
- * assert.equal(await response.text(), "401 Sign in first\n");
+ * const answer = refusalAnswer(new RpcError(ErrorCode.Unauthorized, "Sign in first"));
+ * assert.equal(answer.status, 401);
+ * assert.equal(answer.body, "401 Sign in first\n");
+ * assert.equal(answer.close, 4401);
  * ```
  *
  * @param error The error `context` threw, as an `RpcError`.
- * @returns The response to send instead of the upgrade.
+ * @returns The answer to send instead of the upgrade.
  */
-export function refusalResponse(error: RpcError): Response {
-  const { status } = REFUSALS.get(error.code) ?? OTHER_REFUSAL;
+export function refusalAnswer(error: RpcError): HttpAnswer {
+  const { status, close } = REFUSALS.get(error.code) ?? OTHER_REFUSAL;
   const headers: Record<string, string> = status === 503 ? { "retry-after": "5" } : {};
   const body = `${status} ${status === 500 ? "Internal error" : error.message}\n`;
-  return new Response(body, {
-    status,
-    headers: { ...headers, "content-type": "text/plain; charset=utf-8" },
-  });
+  return { status, body, headers, close };
 }
 
 /**

@@ -8,7 +8,7 @@ import {
   Handshake,
   type HandshakeSetup,
   parseParams,
-  refusalResponse,
+  refusalAnswer,
 } from "./handshake.ts";
 
 /** What a handshake reported: the context and held frames, or the refusal. */
@@ -203,20 +203,46 @@ Deno.test("a disposed handshake reports nothing more", async () => {
 });
 
 Deno.test("a context that refuses before the upgrade gets the HTTP status of the same table", async (t) => {
-  const cases: Array<[RpcError | Error, number, string]> = [
-    [new RpcError(ErrorCode.Unauthorized, "Sign in first"), 401, "401 Sign in first\n"],
-    [new RpcError(ErrorCode.Forbidden, "Banned"), 403, "403 Banned\n"],
-    [new RpcError(ErrorCode.InvalidParams, "Bad cookie"), 400, "400 Bad cookie\n"],
-    [new RpcError(ErrorCode.NotFound, "No such tenant"), 400, "400 No such tenant\n"],
-    [RpcError.from(new TypeError("db is down at 10.0.0.7")), 500, "500 Internal error\n"],
-    [new RpcError(ErrorCode.Timeout, "Too slow"), 503, "503 Too slow\n"],
+  const cases: Array<[RpcError | Error, number, string, number]> = [
+    [
+      new RpcError(ErrorCode.Unauthorized, "Sign in first"),
+      401,
+      "401 Sign in first\n",
+      CloseCode.Unauthorized,
+    ],
+    [new RpcError(ErrorCode.Forbidden, "Banned"), 403, "403 Banned\n", CloseCode.Forbidden],
+    [
+      new RpcError(ErrorCode.InvalidParams, "Bad cookie"),
+      400,
+      "400 Bad cookie\n",
+      CloseCode.BadConnectionParams,
+    ],
+    [
+      new RpcError(ErrorCode.NotFound, "No such tenant"),
+      400,
+      "400 No such tenant\n",
+      CloseCode.BadConnectionParams,
+    ],
+    [
+      RpcError.from(new TypeError("db is down at 10.0.0.7")),
+      500,
+      "500 Internal error\n",
+      CloseCode.InternalError,
+    ],
+    [
+      new RpcError(ErrorCode.Timeout, "Too slow"),
+      503,
+      "503 Too slow\n",
+      CloseCode.HandshakeTimeout,
+    ],
   ];
-  for (const [error, status, body] of cases) {
-    await t.step(`${status}: ${error.message}`, async () => {
-      const response = refusalResponse(RpcError.from(error));
-      assert.equal(response.status, status);
-      assert.equal(await response.text(), body);
-      assert.equal(response.headers.get("retry-after"), status === 503 ? "5" : null);
+  for (const [error, status, body, close] of cases) {
+    await t.step(`${status}: ${error.message}`, () => {
+      const answer = refusalAnswer(RpcError.from(error));
+      assert.equal(answer.status, status);
+      assert.equal(answer.body, body);
+      assert.equal(answer.headers["retry-after"], status === 503 ? "5" : undefined);
+      assert.equal(answer.close, close, "and the close code of the same row, once upgraded");
     });
   }
 });

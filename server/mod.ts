@@ -25,6 +25,7 @@ export type {
   ServerOptions,
   ShutdownOptions,
 } from "./options.ts";
+export type { ConnectionInfo, RemoteAddr } from "./socket.ts";
 export { DEFAULT_LIMITS, type Limits } from "./limits.ts";
 export type { OriginPolicy } from "./origin.ts";
 export { Tracked, tracked } from "./tracked.ts";

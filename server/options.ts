@@ -10,6 +10,7 @@ import type { RpcError } from "../shared/errors.ts";
 import type { Schema } from "../shared/standard_schema.ts";
 import type { Limits } from "./limits.ts";
 import type { OriginPolicy } from "./origin.ts";
+import type { ConnectionInfo } from "./socket.ts";
 import type { Handlers, Middleware } from "./types.ts";
 
 /**
@@ -66,8 +67,11 @@ export interface ErrorInfo<TCtx> {
  * ```
  */
 export interface ContextExtra<TParams> {
-  /** The connection's details from `Deno.serve`, when the handler was given them. */
-  info: Deno.ServeHandlerInfo | undefined;
+  /**
+   * Where the connection comes from, when the runtime says: from `Deno.serve`'s
+   * `info` (when the handler was given it), Node's socket, or Bun's `requestIP`.
+   */
+  info: ConnectionInfo | undefined;
   /**
    * The connection params of the `rpc.connect` frame, as the
    * `connectionParams` schema parsed them; `undefined` without that option.
@@ -130,7 +134,7 @@ export interface ServerOptions<TRecord extends RouterRecord, TCtx, TParams = und
    * the proxy's, so read the address your proxy adds to the request instead
    * (for example the last entry of `x-forwarded-for`).
    */
-  clientIp?: (request: Request, info: Deno.ServeHandlerInfo | undefined) => string | undefined;
+  clientIp?: (request: Request, info: ConnectionInfo | undefined) => string | undefined;
   /** Middleware run around every call, outermost first. */
   middleware?: ReadonlyArray<Middleware<TCtx, TCtx>>;
   /**
@@ -151,7 +155,8 @@ export interface ServerOptions<TRecord extends RouterRecord, TCtx, TParams = und
    * Seconds within which a dead client is dropped. Deno pings a connection
    * that has been silent for half of it (WebSocket pings, which every client
    * answers by itself) and closes it with 1001 if no pong comes in the other
-   * half. Defaults to 30; 0 turns it off.
+   * half; Bun does the same, and on Node the server sends the pings. Defaults
+   * to 30; 0 turns it off.
    */
   idleTimeout?: number;
 }
@@ -204,7 +209,7 @@ export interface ShutdownOptions {
  */
 export interface RpcHandler {
   /** Upgrades a request to a wsrpc connection, or answers why it can't. */
-  (request: Request, info?: Deno.ServeHandlerInfo): Response | Promise<Response>;
+  (request: Request, info?: ConnectionInfo): Response | Promise<Response>;
   /** How many connections are open. */
   readonly connections: number;
   /**

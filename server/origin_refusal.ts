@@ -9,9 +9,9 @@
  */
 
 import { CloseCode } from "../shared/close_codes.ts";
-import { Deadlines } from "../shared/deadlines.ts";
 import type { Release } from "./admission.ts";
 import { normalizeOrigin, type OriginPolicy } from "./origin.ts";
+import type { Admitted } from "./socket.ts";
 
 /** The settings of {@linkcode OriginRefusals}. */
 export interface OriginRefusalsOptions {
@@ -19,6 +19,8 @@ export interface OriginRefusalsOptions {
   policy: OriginPolicy | undefined;
   /** Milliseconds a refused socket may take to open before its slot is given back. */
   openTimeout: number;
+  /** Seconds within which a refused socket whose peer died is dropped; 0 for never. */
+  idleTimeout?: number;
   /** Where log lines go. Defaults to `console.warn`. */
   log?: (line: string) => void;
   /** The clock, in milliseconds. Defaults to `Date.now`. */
@@ -58,18 +60,18 @@ const MAX_SHOWN = 100;
 export class OriginRefusals {
   readonly #policy: OriginPolicy | undefined;
   readonly #openTimeout: number;
+  readonly #idleTimeout: number;
   readonly #log: (line: string) => void;
   readonly #now: () => number;
   /** When each origin was last named, oldest first: the lines of the last interval. */
   readonly #named = new Map<string, number>();
   #silencedAt = -Infinity;
-  /** Refused sockets that have not opened yet; abandoned if they never do. */
-  readonly #opening = new Deadlines<() => void>((abandon) => abandon(), { keepArmed: false });
 
   /** @param options The policy, the open timeout, and where the log goes. */
   constructor(options: OriginRefusalsOptions) {
     this.#policy = options.policy;
     this.#openTimeout = options.openTimeout;
+    this.#idleTimeout = options.idleTimeout ?? 0;
     this.#log = options.log ?? ((line) => console.warn(line));
     this.#now = options.now ?? Date.now;
   }
@@ -102,39 +104,31 @@ export class OriginRefusals {
   }
 
   /**
-   * Upgrades the request and closes the socket with 4403 as soon as it opens.
-   * Nothing is read from it. The connection's slot is given back when the
-   * socket has closed, or when it never opens.
+   * Admits the connection only to close it with 4403 as soon as its socket
+   * opens. Nothing is read from it. The connection's slot is given back when
+   * the socket has closed, or when it never opens.
    *
    * @param request The refused upgrade request.
    * @param release Gives back the connection's slot.
-   * @returns The upgrade response; a plain 403 if the request can't be upgraded.
+   * @returns The connection to upgrade to; it answers a plain 403 if the
+   *   request can't be upgraded.
    */
-  refuse(request: Request, release: Release): Response {
+  refuse(request: Request, release: Release): Admitted {
     const reason = refusalReason(request.headers.get("origin") ?? "");
-    let socket: WebSocket;
-    let response: Response;
-    try {
-      ({ socket, response } = Deno.upgradeWebSocket(request));
-    } catch {
-      release();
-      return new Response(`403 ${reason}\n`, {
+    return {
+      idleTimeout: this.#idleTimeout,
+      openTimeout: this.#openTimeout,
+      unupgradable: {
         status: 403,
+        body: `403 ${reason}\n`,
         headers: { "content-type": "text/plain; charset=utf-8" },
-      });
-    }
-    const end = () => {
-      this.#opening.delete(end);
-      release();
+      },
+      open: (socket) => {
+        socket.close(CloseCode.Forbidden, reason);
+        return { message() {}, alive() {}, drained() {}, closed: release };
+      },
+      abandon: release,
     };
-    this.#opening.set(end, this.#openTimeout);
-    socket.onopen = () => {
-      this.#opening.delete(end);
-      socket.close(CloseCode.Forbidden, reason);
-    };
-    socket.onclose = end;
-    socket.onerror = () => {};
-    return response;
   }
 }
 

@@ -9,9 +9,10 @@
  * @module
  */
 
-/** The socket surface the send buffer uses; a `WebSocket` fits. */
+/** The socket surface the send buffer uses; a `WebSocket` fits, and so does a `ServerSocket`. */
 export interface SendSocket {
-  readonly readyState: number;
+  /** When present, nothing is sent unless it is 1 (open). */
+  readonly readyState?: number;
   readonly bufferedAmount: number;
   send(data: string): void;
 }
@@ -92,7 +93,7 @@ export class SendBuffer {
    * @param text The frame.
    */
   send(text: string): void {
-    if (this.#disposed || this.#socket.readyState !== OPEN) return;
+    if (this.#disposed || (this.#socket.readyState ?? OPEN) !== OPEN) return;
     this.#socket.send(text);
     const buffered = this.#socket.bufferedAmount;
     if (buffered <= this.#limits.sendBufferHighWater) return;
@@ -125,6 +126,16 @@ export class SendBuffer {
     });
   }
 
+  /**
+   * Looks at the buffer now, for a socket that says when it has drained:
+   * waiters resume without waiting for the next poll.
+   */
+  recheck(): void {
+    if (this.#timer === undefined) return;
+    clearTimeout(this.#timer);
+    this.#poll();
+  }
+
   /** Stops watching and releases every waiter; sends nothing more. */
   dispose(): void {
     this.#disposed = true;
@@ -146,7 +157,7 @@ export class SendBuffer {
     this.#timer = undefined;
     const buffered = this.#socket.bufferedAmount;
     const highWater = this.#limits.sendBufferHighWater;
-    if (this.#socket.readyState !== OPEN || buffered <= highWater / 2) {
+    if ((this.#socket.readyState ?? OPEN) !== OPEN || buffered <= highWater / 2) {
       this.#stop();
       return;
     }

@@ -1,7 +1,8 @@
 /**
- * One upgraded socket, from the handshake to the close: checks each frame's
+ * One open socket, from the handshake to the close: checks each frame's
  * kind and size, holds the connection back until its context is made, and
- * cleans up once, however it ends.
+ * cleans up once, however it ends. It knows the socket only through the
+ * seam of server/socket.ts, so it is the same on every runtime.
  *
  * @module
  */
@@ -10,9 +11,10 @@ import { CloseCode } from "../shared/close_codes.ts";
 import type { Release } from "./admission.ts";
 import { Connection, type ConnectionConfig, type Outlet } from "./connection.ts";
 import { exceedsBytes } from "../shared/utf8.ts";
-import type { Deadlines } from "../shared/deadlines.ts";
 import { Handshake, type HandshakeSetup } from "./handshake.ts";
+import type { Beating, Liveness } from "./liveness.ts";
 import { SendBuffer } from "./send_buffer.ts";
+import type { ServerSocket, SocketEvents } from "./socket.ts";
 
 /** How a session gets its context: made already, or by a first-frame handshake. */
 export type SessionStart = { ctx: unknown } | { handshake: HandshakeSetup };
@@ -25,40 +27,44 @@ export interface SessionOptions {
   start: SessionStart;
   /** Gives back the connection's slot. */
   release: Release;
-  /** Abandons sessions whose socket never opens: see {@linkcode Session.abandon}. */
-  opening: Deadlines<Session>;
+  /** The server's pings, when the socket's runtime does not ping by itself. */
+  liveness: Liveness | undefined;
   /** Called once the socket has closed. */
-  onClosed: (session: Session) => void;
+  onClosed: () => void;
 }
 
 /** Close reasons are limited to 123 bytes of UTF-8. */
 const MAX_REASON_BYTES = 123;
 
 /** The server side of one WebSocket. */
-export class Session implements Outlet {
-  readonly #socket: WebSocket;
+export class Session implements Outlet, SocketEvents, Beating {
+  readonly #socket: ServerSocket;
   readonly #options: SessionOptions;
   readonly #buffer: SendBuffer;
   #handshake: Handshake | undefined;
   #connection: Connection | undefined;
+  /** Stopped: the handshake, the connection's work and the send buffer. */
   #ended = false;
+  #closing = false;
   #closed = false;
-  #closeTimer: ReturnType<typeof setTimeout> | undefined;
+  #heard = true;
+  #waiters: Array<() => void> | undefined;
 
   /**
-   * Takes over a socket just returned by `Deno.upgradeWebSocket`.
+   * Takes over a socket that has just opened.
    *
-   * @param socket The socket.
+   * @param socket The socket, as its runtime's adapter wrapped it.
    * @param options The shared config, how to get the context, and the cleanup hooks.
    */
-  constructor(socket: WebSocket, options: SessionOptions) {
+  constructor(socket: ServerSocket, options: SessionOptions) {
     this.#socket = socket;
     this.#options = options;
     const { limits } = options.config;
+    // The send buffer is disposed as soon as the session closes: it sends nothing after.
     this.#buffer = new SendBuffer(
       socket,
       limits,
-      (reason) => this.close(CloseCode.SlowConsumer, reason),
+      (reason) => void this.close(CloseCode.SlowConsumer, reason),
     );
     const { start } = options;
     if ("ctx" in start) this.#connection = this.#connect(start.ctx);
@@ -70,23 +76,10 @@ export class Session implements Outlet {
           this.#connection = connection;
           for (const text of held) connection.receive(text);
         },
-        refuse: (code, reason) => this.close(code, reason),
+        refuse: (code, reason) => void this.close(code, reason),
       });
     }
-    options.opening.set(this, limits.handshakeTimeout);
-    socket.onopen = () => options.opening.delete(this);
-    socket.onmessage = (event: MessageEvent) => this.#receive(event.data);
-    socket.onclose = () => this.#end();
-    socket.onerror = () => {};
-  }
-
-  /**
-   * Gives up on a socket that has not opened in time: a client that leaves
-   * during the upgrade leaves a socket that never opens and never closes
-   * (Deno sends no event), and its slot must be freed.
-   */
-  abandon(): void {
-    this.#end();
+    options.liveness?.add(this);
   }
 
   /**
@@ -108,26 +101,14 @@ export class Session implements Outlet {
    * @returns A promise that settles once the socket has closed.
    */
   close(code: number, reason: string): Promise<void> {
-    const closed = new Promise<void>((resolve) => {
-      if (this.#socket.readyState === WebSocket.CLOSED) return resolve();
-      this.#socket.addEventListener("close", () => resolve(), { once: true });
-    });
     this.#stop();
-    if (this.#socket.readyState < WebSocket.CLOSING && this.#closeTimer === undefined) {
-      // Closing from inside a message event, with more frames already read,
-      // makes Deno end the TCP connection without the close frame; a
-      // moment later it sends it.
-      this.#closeTimer = setTimeout(() => this.#closeSocket(code, fitReason(reason)), 0);
+    if (this.#closed) return Promise.resolve();
+    const closed = new Promise<void>((resolve) => (this.#waiters ??= []).push(resolve));
+    if (!this.#closing) {
+      this.#closing = true;
+      this.#socket.close(code, fitReason(reason));
     }
     return closed;
-  }
-
-  #closeSocket(code: number, reason: string): void {
-    const socket = this.#socket;
-    // Deno ignores a close before the socket has opened.
-    if (socket.readyState === WebSocket.CONNECTING) {
-      socket.addEventListener("open", () => socket.close(code, reason), { once: true });
-    } else if (socket.readyState === WebSocket.OPEN) socket.close(code, reason);
   }
 
   /** Sends a frame through the send buffer, if the socket is still open. */
@@ -145,12 +126,9 @@ export class Session implements Outlet {
     return this.#buffer.whenDrained(signal);
   }
 
-  #connect(ctx: unknown): Connection {
-    // The session is the connection's outlet: no extra object per connection.
-    return new Connection(this, ctx, this.#options.config);
-  }
-
-  #receive(data: unknown): void {
+  /** @internal A frame arrived. */
+  message(data: unknown): void {
+    this.#heard = true;
     if (this.#ended) return;
     if (typeof data !== "string") {
       void this.close(CloseCode.UnsupportedData, "wsrpc accepts text frames only");
@@ -168,6 +146,47 @@ export class Session implements Outlet {
     else this.#handshake?.receive(data);
   }
 
+  /** @internal The peer answered a ping. */
+  alive(): void {
+    this.#heard = true;
+  }
+
+  /** @internal The socket's send buffer emptied. */
+  drained(): void {
+    this.#buffer.recheck();
+  }
+
+  /** @internal Pings the peer, or drops it if it was silent since the last ping. */
+  beat(): void {
+    if (this.#heard) {
+      this.#heard = false;
+      this.#socket.ping?.();
+      return;
+    }
+    this.#stop();
+    if (this.#socket.terminate) this.#socket.terminate();
+    else if (!this.#closing) {
+      this.#closing = true;
+      this.#socket.close(CloseCode.GoingAway, "The client stopped answering pings");
+    }
+  }
+
+  /** @internal The socket has closed. */
+  closed(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#stop();
+    this.#options.liveness?.delete(this);
+    this.#options.release();
+    this.#options.onClosed();
+    for (const resolve of this.#waiters?.splice(0) ?? []) resolve();
+  }
+
+  #connect(ctx: unknown): Connection {
+    // The session is the connection's outlet: no extra object per connection.
+    return new Connection(this, ctx, this.#options.config);
+  }
+
   /** Stops the handshake, the connection's work and the send buffer; once. */
   #stop(): void {
     if (this.#ended) return;
@@ -175,17 +194,6 @@ export class Session implements Outlet {
     this.#handshake?.dispose();
     this.#connection?.dispose();
     this.#buffer.dispose();
-  }
-
-  #end(): void {
-    // Deno may report a close twice.
-    if (this.#closed) return;
-    this.#closed = true;
-    clearTimeout(this.#closeTimer);
-    this.#options.opening.delete(this);
-    this.#stop();
-    this.#options.release();
-    this.#options.onClosed(this);
   }
 }
 

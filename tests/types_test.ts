@@ -23,6 +23,7 @@ import {
   subscription,
 } from "../mod.ts";
 import {
+  type ConnectionInfo,
   type ContextExtra,
   createHandler,
   type HandlerOptions,
@@ -232,7 +233,7 @@ function _contextSeesTheConnectionParams(): void {
     context: (request, { params, info }) => {
       assertType<Equal<typeof request, Request>>();
       assertType<Equal<typeof params, { token: string; since?: Date | undefined }>>();
-      assertType<Equal<typeof info, Deno.ServeHandlerInfo | undefined>>();
+      assertType<Equal<typeof info, ConnectionInfo | undefined>>();
       return { user: params.token };
     },
     handlers: {
