@@ -8,6 +8,7 @@
 import { BoundedQueue } from "../shared/bounded_queue.ts";
 import { ErrorCode, RpcError } from "../shared/errors.ts";
 import type { SubscribeOptions, SubscriptionGap } from "./options.ts";
+import { withResolvers } from "../shared/resolvers.ts";
 
 /**
  * Callbacks for {@linkcode ClientSubscription.subscribe}.
@@ -439,15 +440,4 @@ export class Stream<T> implements ClientSubscription<T> {
     if (this.#observer) listener(gap);
     else this.#hold(new GapMark(gap));
   }
-}
-
-/** `Promise.withResolvers()`, which Node 20 does not have: the client runs there too. */
-function withResolvers<T>(): PromiseWithResolvers<T> {
-  let resolve!: (value: T | PromiseLike<T>) => void;
-  let reject!: (reason?: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
 }

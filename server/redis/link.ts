@@ -7,6 +7,7 @@
  */
 
 import { createClient } from "redis";
+import { withResolvers } from "../../shared/resolvers.ts";
 
 /** A node-redis client, as this engine uses it. */
 export type RedisClient = ReturnType<typeof createClient>;
@@ -56,7 +57,7 @@ export class RedisLink {
   /** Resolves once the link is up (at once if it is). */
   whenUp(): Promise<void> {
     if (this.#up) return Promise.resolve();
-    this.#nextUp ??= Promise.withResolvers<void>();
+    this.#nextUp ??= withResolvers<void>();
     return this.#nextUp.promise;
   }
 

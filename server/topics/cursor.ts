@@ -12,6 +12,7 @@ import type { HistoryLimits, HistoryPage, StoredEvent } from "./engine.ts";
 import type { Decode, LiveEntry, StreamListener, TopicHub } from "./hub.ts";
 import { formatPosition, parsePosition } from "./position.ts";
 import type { TopicEvent } from "./topic_event.ts";
+import { withResolvers } from "../../shared/resolvers.ts";
 
 /** What a subscriber yields. */
 export type TopicYield<T> = TopicEvent<T> | Gap | Checkpoint;
@@ -59,7 +60,7 @@ export class Cursor<T> implements AsyncIterableIterator<TopicYield<T>>, StreamLi
   readonly #outbox: TopicYield<T>[] = [];
   #wake: (() => void) | undefined;
   readonly #onAbort = () => void this.return();
-  readonly #ended = Promise.withResolvers<never>();
+  readonly #ended = withResolvers<never>();
 
   constructor(settings: CursorSettings) {
     this.#settings = settings;
