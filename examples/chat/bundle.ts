@@ -6,8 +6,11 @@
 
 import { fileURLToPath } from "node:url";
 
-/** The project's `deno.json`, whose import map the bundle resolves against. */
-const CONFIG = new URL("../../deno.json", import.meta.url);
+/**
+ * The example's own `deno.json`, whose import map the bundle resolves against:
+ * it lists only what the example needs, so bundling downloads nothing more.
+ */
+const CONFIG = new URL("./deno.json", import.meta.url);
 
 /**
  * Bundles a browser module and everything it imports into one ES module.

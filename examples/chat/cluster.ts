@@ -13,6 +13,7 @@
  * @module
  */
 
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { assertPortsFree, PortInUse } from "./port.ts";
 
@@ -110,6 +111,7 @@ async function startInstance(
   const child = spawn(Deno.execPath(), {
     args: [
       "run",
+      `--config=${fileURLToPath(new URL("./deno.json", import.meta.url))}`,
       `--allow-net=127.0.0.1,localhost,0.0.0.0,${redisHost}`,
       "--allow-read",
       "--allow-run", // `deno bundle`
