@@ -233,7 +233,7 @@ class RedisEngine implements TopicEngine {
   /** Runs a script by its hash, loading it again if Redis forgot it (a restart). */
   async #run(source: string, keys: string[], args: string[]): Promise<unknown> {
     const client: RedisClient | undefined = this.#commands.client ?? await this.#waitForLink();
-    if (client === undefined) throw new Error("Redis is unreachable");
+    if (client === undefined) throw new Error(UNREACHABLE);
     const sha = this.#scripts.get(source);
     if (sha !== undefined) {
       try {
@@ -265,9 +265,12 @@ class RedisEngine implements TopicEngine {
   }
 }
 
+/** What `#run` throws when no link is up; `describe` tells it from a failure mid-command. */
+const UNREACHABLE = "Redis is unreachable";
+
 function describe(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  if (text === "Redis is unreachable" || text === "The client is closed") {
+  if (text === UNREACHABLE || text === "The client is closed") {
     return "Redis is unreachable; the event was not published";
   }
   return `Redis did not answer (${text}); the event may not have been published`;
