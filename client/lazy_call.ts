@@ -32,15 +32,6 @@ export interface LazyCallParts {
   open: OpenSubscription;
 }
 
-/** Hears nothing: for a subscription that is ended as soon as it is taken over. */
-const IGNORE: SubscriptionSink = {
-  data() {},
-  error() {},
-  complete() {},
-  gap() {},
-  started() {},
-};
-
 /**
  * A call that is always sent, whether or not it is awaited: opened as a
  * subscription if it is read (`for await`, `subscribe`, `started`) in the
@@ -50,17 +41,18 @@ const IGNORE: SubscriptionSink = {
  * events wait to be read, and `await` gives the stream.
  */
 export class LazyCall<T> implements PromiseLike<T>, ClientSubscription<T> {
-  readonly #method: string;
-  readonly #call: (adopt: Adopt) => Promise<unknown>;
-  readonly #open: OpenSubscription;
+  readonly #parts: LazyCallParts;
   readonly #options: SubscribeOptions | undefined;
   /** Sent as a procedure call: its result, or the stream it became. */
   #promise: Promise<unknown> | undefined;
   #stream: Stream<T> | undefined;
+  /**
+   * Sent as a procedure call and read as a stream: attaches the stream's sink
+   * to the subscription the server acknowledged (at once if it did already).
+   */
+  #attach: ((open: OpenSubscription) => void) | undefined;
   /** The server acknowledged the call as a subscription: attaches a sink to it. */
   #adopted: OpenSubscription | undefined;
-  /** A stream read before the acknowledgement came: attaches it once it comes. */
-  #waiting: ((open: OpenSubscription) => void) | undefined;
 
   /**
    * @param parts How to send it, as a call or as a subscription.
@@ -70,21 +62,19 @@ export class LazyCall<T> implements PromiseLike<T>, ClientSubscription<T> {
   constructor(parts: LazyCallParts, options?: SubscribeOptions) {
     // Checked now: the stream may be made when the server's acknowledgement comes.
     bufferCapacity(options);
-    this.#method = parts.method;
-    this.#call = parts.call;
-    this.#open = parts.open;
+    this.#parts = parts;
     this.#options = options;
     // Not read in this tick: a procedure call (or a subscription the server says it is).
-    queueMicrotask(() => {
-      if (this.#stream === undefined) this.#send();
-    });
+    queueMicrotask(() => this.#stream ?? this.#send());
   }
 
   then<TResult1 = T, TResult2 = never>(
     onfulfilled?: ((value: T) => TResult1 | PromiseLike<TResult1>) | null,
     onrejected?: ((reason: unknown) => TResult2 | PromiseLike<TResult2>) | null,
   ): Promise<TResult1 | TResult2> {
-    return (this.#result() as Promise<T>).then(onfulfilled, onrejected);
+    // Read as a stream before anything was sent: `await` gives that stream (not thenable: no loop).
+    const result = this.#promise ?? (this.#stream ? Promise.resolve(this.#stream) : this.#send());
+    return (result as Promise<T>).then(onfulfilled, onrejected);
   }
 
   /** Like `Promise.prototype.catch`. */
@@ -96,7 +86,7 @@ export class LazyCall<T> implements PromiseLike<T>, ClientSubscription<T> {
 
   /** Like `Promise.prototype.finally`. */
   finally(onfinally?: (() => void) | null): Promise<T> {
-    return (this.#result() as Promise<T>).finally(onfinally);
+    return this.then().finally(onfinally);
   }
 
   [Symbol.asyncIterator](): AsyncIterator<T> {
@@ -112,22 +102,20 @@ export class LazyCall<T> implements PromiseLike<T>, ClientSubscription<T> {
   }
 
   get started(): Promise<void> {
-    const stream = this.#asStream();
-    stream.listen();
-    return stream.started;
-  }
-
-  /** What `await` gives: the call's result, or the stream it was read as. */
-  #result(): Promise<unknown> {
-    if (this.#promise === undefined && this.#stream !== undefined) {
-      return Promise.resolve(this.#stream); // a stream is not thenable: no loop
-    }
-    return this.#send();
+    return this.#asStream().started;
   }
 
   #send(): Promise<unknown> {
-    this.#promise ??= this.#call((open) => this.#adopt(open));
-    return this.#promise;
+    return this.#promise ??= this.#parts.call((open) => {
+      // The request manager hands over the subscription the server acknowledged.
+      this.#adopted = open;
+      const stream = this.#asStream();
+      if (this.#attach) this.#attach(open);
+      else stream.listen(); // its events wait in the stream until it is read
+      // Unsubscribed before the acknowledgement came: end it on the server too.
+      if (!this.#attach) open(IGNORE)();
+      return stream;
+    });
   }
 
   /**
@@ -135,52 +123,45 @@ export class LazyCall<T> implements PromiseLike<T>, ClientSubscription<T> {
    * the one the call becomes.
    */
   #asStream(): Stream<T> {
-    this.#stream ??= new Stream<T>(
-      this.#promise === undefined ? this.#open : (sink) => this.#openAfterCall(sink),
+    return this.#stream ??= new Stream<T>(
+      this.#promise ? (sink) => this.#openAfterCall(sink) : this.#parts.open,
       this.#options,
     );
-    return this.#stream;
-  }
-
-  /** Called by the request manager, at once, when the server acknowledged the call. */
-  #adopt(open: OpenSubscription): Stream<T> {
-    let used = false;
-    const adopted: OpenSubscription = (sink) => {
-      used = true;
-      return open(sink);
-    };
-    this.#adopted = adopted;
-    const stream = this.#asStream();
-    if (this.#waiting) this.#waiting(adopted);
-    else stream.listen(); // its events wait in the stream until it is read
-    // Unsubscribed before the acknowledgement came: end it on the server too.
-    if (!used) open(IGNORE)();
-    return stream;
   }
 
   /** Opens the stream of a call already sent: attaches to what the server says it is. */
   #openAfterCall(sink: SubscriptionSink): () => void {
-    if (this.#adopted) return this.#adopted(sink);
     let stop: (() => void) | undefined;
     let stopped = false;
-    this.#waiting = (open) => {
-      const end = open(sink);
-      if (stopped) end();
-      else stop = end;
+    this.#attach = (open) => {
+      stop = open(sink);
+      if (stopped) stop();
     };
-    this.#promise?.then(() => {
-      if (this.#adopted !== undefined) return;
-      const message =
-        `${this.#method} answered as a procedure, so it can't be read as a subscription`;
-      sink.error(new RpcError(ErrorCode.InvalidRequest, message));
-    }, (error) => {
-      // An abort signal ends a subscription as if the server completed it.
-      if (error instanceof DOMException && error.name === "AbortError") sink.complete();
-      else sink.error(RpcError.from(error));
-    });
+    if (this.#adopted) this.#attach(this.#adopted);
+    else {
+      this.#promise!.then(() => {
+        if (this.#adopted) return;
+        const message =
+          `${this.#parts.method} answered as a procedure, so it can't be read as a subscription`;
+        sink.error(new RpcError(ErrorCode.InvalidRequest, message));
+      }, (error) => {
+        // An abort signal ends a subscription as if the server completed it.
+        if (error instanceof DOMException && error.name === "AbortError") sink.complete();
+        else sink.error(RpcError.from(error));
+      });
+    }
     return () => {
       stopped = true;
       stop?.();
     };
   }
 }
+
+/** Hears nothing: for a subscription that is ended as soon as it is taken over. */
+const IGNORE: SubscriptionSink = {
+  data() {},
+  error() {},
+  complete() {},
+  gap() {},
+  started() {},
+};

@@ -213,6 +213,8 @@ class GapMark {
   }
 }
 
+const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
+
 /**
  * A subscription that opens on first use (or when {@linkcode Stream.listen}
  * is called) and buffers events until they are read, up to `maxBuffered`: a
@@ -229,15 +231,12 @@ export class Stream<T> implements ClientSubscription<T> {
   #unsubscribed = false;
   #stop: (() => void) | undefined;
   #observer: Observer<T> | undefined;
-  /**
-   * Events not yet read, and gaps in order with them; closed when the
-   * subscription completes, failed when it ends with an error.
-   */
+  /** Events not yet read, and gaps in order with them. */
   readonly #buffer: BoundedQueue<T | GapMark>;
-  /** The error it ended with before anyone read it: an observer that comes later hears it. */
+  /** The error it ended with: a reader gets it after the events that waited. */
   #failure: RpcError | undefined;
-  /** The server ended it before anyone read it: an observer that comes later hears it. */
-  #completed = false;
+  /** Wakes a `for await` reader waiting for the next event or the end. */
+  #wake: (() => void) | undefined;
   #isStarted = false;
   readonly #started: PromiseWithResolvers<void> = withResolvers();
 
@@ -248,7 +247,7 @@ export class Stream<T> implements ClientSubscription<T> {
   constructor(open: OpenSubscription, options: StreamOptions = {}) {
     this.#open = open;
     this.#options = options;
-    this.#buffer = new BoundedQueue({ capacity: bufferCapacity(options) });
+    this.#buffer = new BoundedQueue(bufferCapacity(options));
     // Nobody has to await `started`: its rejection is never unhandled.
     this.#started.promise.catch(() => {});
   }
@@ -261,19 +260,31 @@ export class Stream<T> implements ClientSubscription<T> {
   subscribe(observer: Observer<T>): Unsubscribable {
     this.#consume("subscribe");
     this.#observer = observer;
+    // First what came before it: the start, the events and gaps, the end.
+    if (this.#isStarted) observer.onStarted?.();
+    while (this.#buffer.length > 0 && !this.#unsubscribed) {
+      const item = this.#buffer.shift();
+      if (!(item instanceof GapMark)) observer.onData?.(item as T);
+      else if (!this.#heard(item.gap, observer.onGap)) {
+        this.#buffer.clear(); // what came after the gap goes too
+        observer.onError?.(this.#failure!);
+        return this;
+      }
+    }
+    if (this.#state === "ended" && !this.#unsubscribed) {
+      if (this.#failure) observer.onError?.(this.#failure);
+      else observer.onComplete?.();
+    }
+    // Then what comes: from here on, straight to the observer.
     this.listen();
-    this.#flush(observer);
     return this;
   }
 
   unsubscribe(): void {
     this.#unsubscribed = true; // also stops handing buffered events to an observer
     if (this.#state === "ended") return;
-    const open = this.#state === "open";
-    this.#end(undefined);
-    if (open) this.#stop?.();
     // What was buffered is still read; then the loop ends.
-    this.#buffer.close();
+    if (this.#end(undefined)) this.#stop?.();
   }
 
   [Symbol.asyncIterator](): AsyncIterator<T> {
@@ -282,23 +293,23 @@ export class Stream<T> implements ClientSubscription<T> {
     return {
       next: async (): Promise<IteratorResult<T>> => {
         while (true) {
-          const step = await this.#buffer.next();
-          if (step.done) return step;
-          if (!(step.value instanceof GapMark)) return { value: step.value, done: false };
-          const onGap = this.#options.onGap;
-          if (onGap === undefined) {
-            // Buffered before anyone read it: what came after the gap goes too.
-            this.#buffer.clear();
-            throw this.#missed(step.value.gap);
-          }
-          onGap(step.value.gap);
+          if (this.#buffer.length > 0) {
+            const item = this.#buffer.shift();
+            if (!(item instanceof GapMark)) return { value: item as T, done: false };
+            if (!this.#heard(item.gap, undefined)) {
+              this.#buffer.clear(); // what came after the gap goes too
+              throw this.#failure;
+            }
+          } else if (this.#state === "ended") {
+            if (this.#failure) throw this.#failure;
+            return DONE;
+          } else await new Promise<void>((resolve) => this.#wake = resolve);
         }
       },
       return: (): Promise<IteratorResult<T>> => {
         this.unsubscribe();
-        this.#buffer.close();
         this.#buffer.clear();
-        return Promise.resolve({ value: undefined, done: true });
+        return Promise.resolve(DONE);
       },
     };
   }
@@ -311,37 +322,34 @@ export class Stream<T> implements ClientSubscription<T> {
   listen(): void {
     if (this.#state !== "idle") return;
     this.#state = "open";
+    const live = () => this.#state === "open";
     this.#stop = this.#open({
       data: (event) => {
-        if (this.#state !== "open") return;
+        if (!live()) return;
         if (this.#observer) this.#observer.onData?.(event as T);
         else this.#hold(event as T);
       },
       error: (error) => {
-        if (this.#state !== "open") return;
+        if (!live()) return;
         this.#end(error);
-        if (this.#observer) this.#observer.onError?.(error);
-        else {
-          this.#failure = error;
-          this.#buffer.fail(error);
-        }
+        this.#observer?.onError?.(error);
       },
       complete: () => {
-        if (this.#state !== "open") return;
+        if (!live()) return;
         this.#end(undefined);
-        if (this.#observer) this.#observer.onComplete?.();
-        else {
-          this.#completed = true;
-          this.#buffer.close();
-        }
+        this.#observer?.onComplete?.();
       },
-      gap: (gap) => this.#gap(gap),
+      gap: (gap) => {
+        if (!live()) return;
+        const observer = this.#observer;
+        // Unread yet, or read by a loop that hears gaps: in order with the events.
+        if (!this.#consumed || (!observer && this.#options.onGap)) this.#hold(new GapMark(gap));
+        else if (!this.#heard(gap, observer?.onGap)) observer?.onError?.(this.#failure!);
+      },
       started: () => {
-        if (this.#state !== "open") return;
-        if (!this.#isStarted) {
-          this.#isStarted = true;
-          this.#started.resolve();
-        }
+        if (!live()) return;
+        this.#isStarted = true;
+        this.#started.resolve();
         this.#options.onStarted?.();
         this.#observer?.onStarted?.();
       },
@@ -355,89 +363,64 @@ export class Stream<T> implements ClientSubscription<T> {
     this.#consumed = true;
   }
 
-  /** Hands an observer what came before it: the start, the events and gaps, the end. */
-  #flush(observer: Observer<T>): void {
-    if (this.#isStarted) observer.onStarted?.();
-    while (this.#buffer.length > 0 && !this.#unsubscribed) {
-      const next = this.#buffer.shift();
-      if (!(next instanceof GapMark)) {
-        observer.onData?.(next as T);
-        continue;
-      }
-      const onGap = observer.onGap ?? this.#options.onGap;
-      if (onGap === undefined) {
-        this.#buffer.clear();
-        observer.onError?.(this.#missed(next.gap));
-        return;
-      }
-      onGap(next.gap);
-    }
-    if (this.#unsubscribed) return;
-    if (this.#failure) observer.onError?.(this.#failure);
-    else if (this.#completed) observer.onComplete?.();
-  }
-
-  /** Ends the stream; a subscription that ends before it started rejects `started`. */
-  #end(error: RpcError | undefined): void {
+  /**
+   * Ends the stream, with the error a reader gets after the events that
+   * waited, if any; a subscription that ends before it started rejects
+   * `started`.
+   *
+   * @returns Whether it was open on the server.
+   */
+  #end(error: RpcError | undefined): boolean {
+    const open = this.#state === "open";
     this.#state = "ended";
-    if (this.#isStarted) return;
+    if (error) this.#failure = error;
+    this.#wake?.();
     this.#started.reject(
       error ?? new RpcError(ErrorCode.Cancelled, "The subscription ended before it started"),
     );
+    return open;
+  }
+
+  /** Ends the subscription here and on the server with `error`. */
+  #fail(error: RpcError): void {
+    if (this.#end(error)) this.#stop?.();
   }
 
   /**
-   * Ends the subscription on the server with `error`, for a reader that gets
-   * it after the events that waited.
+   * Hands a gap to `onGap`, or the subscription option's. With no one to hear
+   * it, the subscription ends with `EventsMissed`.
+   *
+   * @returns Whether it was heard.
    */
-  #fail(error: RpcError): void {
-    if (this.#state === "open") this.#stop?.();
-    this.#end(error);
-    this.#failure = error;
-    this.#buffer.fail(error);
-  }
-
-  /** A gap no one hears: the subscription ends with `EventsMissed`. */
-  #missed(gap: SubscriptionGap): RpcError {
-    const error = new RpcError(
-      ErrorCode.EventsMissed,
-      `The subscription missed events (${gap.reason}) and has no onGap to hear it`,
-      { data: gap },
+  #heard(gap: SubscriptionGap, onGap: ((gap: SubscriptionGap) => void) | undefined): boolean {
+    const listener = onGap ?? this.#options.onGap;
+    if (listener) {
+      listener(gap);
+      return true;
+    }
+    this.#fail(
+      new RpcError(
+        ErrorCode.EventsMissed,
+        `The subscription missed events (${gap.reason}) and has no onGap to hear it`,
+        { data: gap },
+      ),
     );
-    this.#fail(error);
-    return error;
+    return false;
   }
 
   /** Buffers an event or a gap until it is read; past the bound, ends the subscription. */
   #hold(item: T | GapMark): void {
-    if (this.#buffer.push(item) || this.#buffer.closed) return;
-    this.#fail(
-      new RpcError(
-        ErrorCode.EventsMissed,
-        `The subscription's reader fell ${this.#buffer.capacity} events behind (maxBuffered); ` +
-          "it ended rather than drop events",
-        { data: { maxBuffered: this.#buffer.capacity } },
-      ),
-    );
-  }
-
-  /** Hands a gap on in order with the events; with no one to hear it, ends the subscription. */
-  #gap(gap: SubscriptionGap): void {
-    if (this.#state !== "open") return;
-    if (!this.#consumed) {
-      // Whoever reads it decides, with their own onGap.
-      this.#hold(new GapMark(gap));
-      return;
+    const buffer = this.#buffer;
+    if (buffer.push(item)) this.#wake?.();
+    else {
+      this.#fail(
+        new RpcError(
+          ErrorCode.EventsMissed,
+          `The subscription's reader fell ${buffer.capacity} events behind (maxBuffered); ` +
+            "it ended rather than drop events",
+          { data: { maxBuffered: buffer.capacity } },
+        ),
+      );
     }
-    const listener = this.#observer
-      ? (this.#observer.onGap ?? this.#options.onGap)
-      : this.#options.onGap;
-    if (listener === undefined) {
-      const error = this.#missed(gap);
-      this.#observer?.onError?.(error);
-      return;
-    }
-    if (this.#observer) listener(gap);
-    else this.#hold(new GapMark(gap));
   }
 }

@@ -219,3 +219,56 @@ Deno.test("a gap that waited for its reader is the reader's to hear, in order wi
     assert.equal(server.stops, 1);
   });
 });
+
+Deno.test("a loop waiting for the next event hears the end: completion, an error, or unsubscribe", async (t) => {
+  await t.step("completion", async () => {
+    const server = fakeServer();
+    const stream = new Stream<number>(server.open);
+    const waiting = stream[Symbol.asyncIterator]().next();
+    server.sink().complete();
+    assert.deepEqual(await waiting, { value: undefined, done: true });
+  });
+  await t.step("an error", async () => {
+    const server = fakeServer();
+    const stream = new Stream<number>(server.open);
+    const waiting = stream[Symbol.asyncIterator]().next();
+    const refused = new RpcError(ErrorCode.Forbidden, "You left the room");
+    server.sink().error(refused);
+    await assert.rejects(waiting, (error) => error === refused);
+  });
+  await t.step("unsubscribe", async () => {
+    const server = fakeServer();
+    const stream = new Stream<number>(server.open);
+    const waiting = stream[Symbol.asyncIterator]().next();
+    stream.unsubscribe();
+    assert.deepEqual(await waiting, { value: undefined, done: true });
+    assert.equal(server.stops, 1);
+  });
+});
+
+Deno.test("once a stream ended with an error, every later read throws it again; nothing more is taken", async () => {
+  const server = fakeServer();
+  const stream = new Stream<number>(server.open);
+  const iterator = stream[Symbol.asyncIterator]();
+  const sink = server.sink();
+  sink.data(1);
+  const refused = new RpcError(ErrorCode.Forbidden, "You left the room");
+  sink.error(refused);
+  sink.data(2);
+  sink.error(new RpcError(ErrorCode.InternalError, "A later failure changes nothing"));
+  assert.deepEqual(await iterator.next(), { value: 1, done: false });
+  await assert.rejects(iterator.next(), (error) => error === refused);
+  await assert.rejects(iterator.next(), (error) => error === refused);
+});
+
+Deno.test("an error that comes while an observer subscribes is heard once", () => {
+  // The connection can fail synchronously while the subscription opens.
+  const refused = new RpcError(ErrorCode.ConnectionLost, "Could not connect");
+  const stream = new Stream<number>((sink) => {
+    sink.error(refused);
+    return () => {};
+  });
+  const heard: unknown[] = [];
+  stream.subscribe({ onError: (error) => heard.push(error), onComplete: () => heard.push("end") });
+  assert.deepEqual(heard, [refused]);
+});

@@ -64,7 +64,7 @@ export class Cursor<T> implements AsyncIterableIterator<TopicYield<T>>, StreamLi
 
   constructor(settings: CursorSettings) {
     this.#settings = settings;
-    this.#queue = new BoundedQueue({ capacity: settings.maxLag, overflow: "clear" });
+    this.#queue = new BoundedQueue(settings.maxLag);
     this.#ended.promise.catch(() => {});
     settings.signal?.addEventListener("abort", this.#onAbort, { once: true });
     if (settings.signal?.aborted) this.#onAbort();
@@ -118,8 +118,12 @@ export class Cursor<T> implements AsyncIterableIterator<TopicYield<T>>, StreamLi
 
   push(entry: LiveEntry): void {
     if (this.#done) return;
-    // Too far behind to hold in memory: read from the history when it catches up.
-    if (!this.#queue.push(entry)) this.#behind = true;
+    // Too far behind to hold in memory: drop what waits and read it all from
+    // the history when it catches up.
+    if (!this.#queue.push(entry)) {
+      this.#queue.clear();
+      this.#behind = true;
+    }
     this.#wake?.();
   }
 
