@@ -133,12 +133,9 @@ export function createClient<TRouter extends Router>(
     open: () => {
       requests.resume();
       // A connection opened with nothing to do (by ready(), or a reconnect) is idle already.
-      const { calls, subscriptions } = requests.size;
-      if (calls === 0 && subscriptions === 0) armIdleTimer();
+      if (requests.idle) armIdleTimer();
     },
-    message: (text) => {
-      if (requests.receive(text)) transport.drain();
-    },
+    message: (text) => requests.receive(text),
     lost: (code) => requests.lost(code),
     closed: (error) => {
       closedError = error;
@@ -149,6 +146,7 @@ export function createClient<TRouter extends Router>(
     maxQueue: options.maxQueue ?? 1000,
     maxMessageSize: options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE,
     connectionError: () => transport.state === "open" ? undefined : transport.lastError,
+    onIdle: armIdleTimer,
   });
 
   const { idleTimeout } = options;
@@ -156,11 +154,9 @@ export function createClient<TRouter extends Router>(
     if (idleTimeout === undefined) return;
     clearTimeout(idleTimer);
     idleTimer = setTimeout(() => {
-      const { calls, subscriptions } = requests.size;
-      if (calls === 0 && subscriptions === 0) transport.suspend();
+      if (requests.idle) transport.suspend();
     }, idleTimeout);
   }
-  requests.onIdle = armIdleTimer;
 
   const check = (endpoint: Endpoint | undefined, input: unknown): unknown =>
     options.validateInput && endpoint?.input ? validate(endpoint.input, input) : input;

@@ -11,20 +11,15 @@ import { ErrorCode, RpcError } from "../shared/errors.ts";
 import { CloseCode } from "../shared/close_codes.ts";
 import { Deadlines } from "../shared/deadlines.ts";
 import { exceedsBytes } from "../shared/utf8.ts";
-import {
-  inputToParams,
-  isRecord,
-  type Meta,
-  Method,
-  type RequestFrame,
-  requestText,
-} from "../shared/wire.ts";
+import { inputToParams, isRecord, type Meta, Method, requestText } from "../shared/wire.ts";
 import type { OpenSubscription, SubscriptionSink } from "./subscription.ts";
 
 /** Where frames go. */
 export interface FrameSink {
   /** Sends a frame now; `false` when there is no open connection to send it on. */
   send(text: string): boolean;
+  /** The server is going away: send nothing more on this connection. */
+  drain(): void;
 }
 
 /** What one call may say about itself. */
@@ -59,12 +54,21 @@ export interface RequestManagerOptions {
   maxMessageSize: number;
   /** Why the connection is not open, if an attempt failed: named when a waiting call times out. */
   connectionError(): RpcError | undefined;
+  /** Called whenever the last call or subscription ends. */
+  onIdle(): void;
 }
 
-interface PendingCall {
-  readonly kind: "call";
+/** What calls and subscriptions both keep: their frame, and what it was made from. */
+interface Request {
   readonly method: string;
-  readonly text: string;
+  /** The encoded input, and its meta: a subscription is sent again with them. */
+  readonly params: unknown;
+  readonly meta: Meta | undefined;
+  /** The frame as it was last sent (or is to be sent). */
+  text: string;
+}
+
+interface PendingCall extends Request {
   readonly idempotent: boolean;
   readonly adopt: Adopt | undefined;
   readonly resolve: (value: unknown) => void;
@@ -74,16 +78,10 @@ interface PendingCall {
   detach: (() => void) | undefined;
 }
 
-interface ActiveSubscription {
-  readonly kind: "subscription";
-  readonly method: string;
-  /** The length of its subscribe frame, to tell which frame a server found too large. */
-  readonly length: number;
-  readonly params: RequestFrame["params"];
-  readonly meta: Meta | undefined;
+interface ActiveSubscription extends Request {
   readonly sink: SubscriptionSink;
   /** The id of the request that opened it on the current connection. */
-  requestId: number;
+  id: number;
   /** The id of the last tracked event delivered, to resume from. */
   lastEventId: string | undefined;
 }
@@ -100,14 +98,13 @@ export class RequestManager {
   readonly #calls = new Map<number, PendingCall>();
   readonly #subscriptions = new Map<number, ActiveSubscription>();
   readonly #deadlines = new Deadlines<number>((id) => this.#expire(id), { keepArmed: true });
-  #onIdle: (() => void) | undefined;
   /** The server said `rpc.reconnect` on this connection: it is going away. */
   #draining = false;
 
   /**
    * @param out Sends frames.
    * @param codec Turns payloads into JSON and back.
-   * @param options Limits.
+   * @param options Limits, and what to ask or tell the client.
    */
   constructor(out: FrameSink, codec: Codec, options: RequestManagerOptions) {
     this.#out = out;
@@ -116,14 +113,9 @@ export class RequestManager {
     this.#maxBytes = options.maxMessageSize;
   }
 
-  /** How many calls await a reply, and how many subscriptions are open. */
-  get size(): { calls: number; subscriptions: number } {
-    return { calls: this.#calls.size, subscriptions: this.#subscriptions.size };
-  }
-
-  /** Called whenever the last call or subscription ends. */
-  set onIdle(listener: (() => void) | undefined) {
-    this.#onIdle = listener;
+  /** Whether no call awaits a reply and no subscription is open. */
+  get idle(): boolean {
+    return this.#calls.size === 0 && this.#subscriptions.size === 0;
   }
 
   /**
@@ -137,36 +129,27 @@ export class RequestManager {
   call(method: string, input: unknown, settings: CallSettings): Promise<unknown> {
     const { signal } = settings;
     if (signal?.aborted) return Promise.reject(abortError(method, signal));
-    let text: string;
     const id = this.#nextId++;
-    try {
-      text = this.#frame(id, method, input);
-    } catch (cause) {
-      return Promise.reject(unsendable(method, cause));
-    }
-    if (exceedsBytes(text, this.#maxBytes)) return Promise.reject(this.#tooLarge(method, "call"));
+    const request = this.#request(id, method, input, "call");
+    if (request instanceof RpcError) return Promise.reject(request);
     return new Promise((resolve, reject) => {
       const call: PendingCall = {
-        kind: "call",
-        method,
-        text,
+        ...request,
         idempotent: settings.idempotent,
         adopt: settings.adopt,
         resolve,
         reject,
-        sent: false,
+        sent: this.#out.send(request.text),
         detach: undefined,
       };
-      if (this.#out.send(text)) call.sent = true;
-      else if (this.#waiting >= this.#options.maxQueue) {
-        reject(
-          new RpcError(
-            ErrorCode.Unavailable,
-            `${this.#waiting} calls are already waiting for a connection; ${method} was not sent`,
-          ),
-        );
-        return;
-      } else this.#waiting++;
+      if (!call.sent) {
+        if (this.#waiting >= this.#options.maxQueue) {
+          const message =
+            `${this.#waiting} calls are already waiting for a connection; ${method} was not sent`;
+          return reject(new RpcError(ErrorCode.Unavailable, message));
+        }
+        this.#waiting++;
+      }
       this.#calls.set(id, call);
       if (Number.isFinite(settings.timeout)) this.#deadlines.set(id, settings.timeout);
       if (signal) {
@@ -187,34 +170,16 @@ export class RequestManager {
    * @returns A function that ends the subscription.
    */
   subscribe(method: string, input: unknown, sink: SubscriptionSink): () => void {
-    let encoded: { params: unknown; meta: Meta | undefined };
-    let text: string;
-    const requestId = this.#nextId++;
-    try {
-      encoded = this.#encodeInput(input);
-      text = requestText(requestId, method, encoded.params, encoded.meta);
-    } catch (cause) {
-      queueMicrotask(() => sink.error(unsendable(method, cause)));
+    const id = this.#nextId++;
+    const request = this.#request(id, method, input, "subscription");
+    if (request instanceof RpcError) {
+      queueMicrotask(() => sink.error(request));
       return () => {};
     }
-    if (exceedsBytes(text, this.#maxBytes)) {
-      const error = this.#tooLarge(method, "subscription");
-      queueMicrotask(() => sink.error(error));
-      return () => {};
-    }
-    const subscription: ActiveSubscription = {
-      kind: "subscription",
-      method,
-      length: text.length,
-      params: encoded.params,
-      meta: encoded.meta,
-      sink,
-      requestId,
-      lastEventId: undefined,
-    };
-    this.#subscriptions.set(subscription.requestId, subscription);
-    this.#sendSubscribe(subscription);
-    return this.#unsubscriber(subscription);
+    const subscription: ActiveSubscription = { ...request, sink, id, lastEventId: undefined };
+    // Sent now, or by `resume` once the connection opens.
+    this.#out.send(request.text);
+    return this.#keep(subscription);
   }
 
   /** The connection is open: resubscribe, then send every call that waits. */
@@ -223,9 +188,11 @@ export class RequestManager {
     const subscriptions = [...this.#subscriptions.values()];
     this.#subscriptions.clear();
     for (const subscription of subscriptions) {
-      subscription.requestId = this.#nextId++;
-      this.#subscriptions.set(subscription.requestId, subscription);
-      this.#sendSubscribe(subscription);
+      const { method, params, meta, lastEventId } = subscription;
+      subscription.id = this.#nextId++;
+      subscription.text = requestText(subscription.id, method, params, meta, lastEventId);
+      this.#out.send(subscription.text);
+      this.#keep(subscription);
     }
     for (const call of this.#calls.values()) {
       if (call.sent) continue;
@@ -249,18 +216,16 @@ export class RequestManager {
     if (code === CloseCode.MessageTooBig) this.#refuseLargest();
     for (const [id, call] of this.#calls) {
       if (!call.sent) continue;
-      if (call.idempotent) {
-        call.sent = false;
-        this.#waiting++;
-        continue;
+      if (call.idempotent) this.#requeue(call);
+      else {
+        this.#settleEarly(
+          id,
+          new RpcError(
+            ErrorCode.ConnectionLost,
+            `The connection was lost during the call to ${call.method}; it may or may not have run`,
+          ),
+        );
       }
-      this.#settleEarly(
-        id,
-        new RpcError(
-          ErrorCode.ConnectionLost,
-          `The connection was lost during the call to ${call.method}; it may or may not have run`,
-        ),
-      );
     }
   }
 
@@ -288,140 +253,101 @@ export class RequestManager {
   }
 
   /** Handles one frame from the server. */
-  receive(text: string): boolean {
+  receive(text: string): void {
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch {
-      return false;
+      return;
     }
-    let reconnect = false;
-    if (Array.isArray(value)) {
-      for (const item of value) reconnect = this.#receiveOne(item) || reconnect;
-    } else reconnect = this.#receiveOne(value);
-    return reconnect;
+    if (Array.isArray(value)) { for (const item of value) this.#receiveOne(item); }
+    else this.#receiveOne(value);
   }
 
-  /** @returns `true` when the server asked the client to reconnect. */
-  #receiveOne(frame: unknown): boolean {
-    if (!isRecord(frame)) return false;
+  #receiveOne(frame: unknown): void {
+    if (!isRecord(frame)) return;
     const meta = isRecord(frame.meta) ? frame.meta : undefined;
     if (typeof frame.id === "number" && ("result" in frame || "error" in frame)) {
-      this.#settle(frame.id, frame, meta);
-      return false;
+      return this.#settle(frame.id, frame, meta);
     }
     if (frame.method === Method.Reconnect) {
       this.#draining = true;
-      return true;
+      return this.#out.drain();
     }
-    if (typeof frame.method !== "string" || !isRecord(frame.params)) return false;
+    if (!isRecord(frame.params)) return;
     const params = this.#decode(frame.params, meta);
-    if (!isRecord(params) || typeof params.subscription !== "number") return false;
+    if (!isRecord(params) || typeof params.subscription !== "number") return;
     const subscription = this.#subscriptions.get(params.subscription);
-    if (subscription === undefined) return false;
+    if (subscription === undefined) return;
+    const { sink } = subscription;
+    const position = typeof params.id === "string" ? params.id : undefined;
     switch (frame.method) {
       case Method.Data:
-        if (typeof params.id === "string") subscription.lastEventId = params.id;
-        subscription.sink.data(params.data);
-        break;
+        subscription.lastEventId = position ?? subscription.lastEventId;
+        return sink.data(params.data);
       case Method.Position:
-        if (typeof params.id === "string") subscription.lastEventId = params.id;
-        break;
+        subscription.lastEventId = position ?? subscription.lastEventId;
+        return;
       case Method.Gap:
-        if (typeof params.id !== "string") break;
-        subscription.lastEventId = params.id;
-        subscription.sink.gap({ reason: String(params.reason), position: params.id });
-        break;
+        if (position === undefined) return;
+        subscription.lastEventId = position;
+        return sink.gap({ reason: String(params.reason), position });
       case Method.Complete:
-        this.#subscriptions.delete(params.subscription);
-        subscription.sink.complete();
-        this.#checkIdle();
-        break;
+        return this.#end(subscription);
       case Method.Error:
-        this.#subscriptions.delete(params.subscription);
-        subscription.sink.error(this.#toError(params.error, undefined));
-        this.#checkIdle();
-        break;
+        return this.#end(subscription, this.#toError(params.error, undefined));
     }
-    return false;
   }
 
   #settle(id: number, frame: Record<string, unknown>, meta: Meta | undefined): void {
+    const error = "error" in frame ? this.#toError(frame.error, meta) : undefined;
+    // A server that is going away refused it before running it: send it
+    // again after reconnecting. From a server that stays, it is the answer.
+    const retry = error?.code === ErrorCode.Unavailable && this.#draining;
     const call = this.#calls.get(id);
     if (call !== undefined) {
-      if ("error" in frame) {
-        const error = this.#toError(frame.error, meta);
-        // A server that is going away refused it before running it: send it
-        // again after reconnecting. From a server that stays, it is the answer.
-        if (error.code === ErrorCode.Unavailable && call.sent && this.#draining) {
-          call.sent = false;
-          this.#waiting++;
-          return;
-        }
-        this.#forget(id, call);
-        call.reject(error);
-      } else if (call.adopt !== undefined && meta === undefined && isAck(frame.result, id)) {
-        const subscription = this.#adopt(id, call, call.adopt);
-        this.#forget(id, call);
-        call.resolve(subscription);
-      } else {
-        this.#forget(id, call);
-        call.resolve(this.#decode(frame.result, meta));
-      }
+      if (retry && call.sent) return this.#requeue(call);
+      let result: unknown;
+      if (!error && call.adopt && meta === undefined && isAck(frame.result, id)) {
+        // The call's own frame opened the subscription: resubscribe with its params and meta.
+        const { method, params, meta, text } = call;
+        result = call.adopt((sink) => {
+          sink.started();
+          return this.#keep({ method, params, meta, text, sink, id, lastEventId: undefined });
+        });
+      } else if (!error) result = this.#decode(frame.result, meta);
+      this.#forget(id, call);
+      if (error) call.reject(error);
+      else call.resolve(result);
       return;
     }
     const subscription = this.#subscriptions.get(id);
+    // A call that would have become a subscription, given up before its acknowledgement.
     if (subscription === undefined) {
-      // A call that would have become a subscription, given up before its acknowledgement.
       if (isAck(frame.result, id)) this.#sendUnsubscribe(id);
-      return;
-    }
-    if (!("error" in frame)) {
-      subscription.sink.started();
-      return;
-    }
-    const error = this.#toError(frame.error, meta);
-    // Resubscribes after the reconnect, when the server is going away.
-    if (error.code === ErrorCode.Unavailable && this.#draining) return;
-    this.#subscriptions.delete(id);
-    subscription.sink.error(error);
-    this.#checkIdle();
+    } else if (!error) subscription.sink.started();
+    else if (!retry) this.#end(subscription, error); // else resubscribes after the reconnect
   }
 
-  /** Makes a call the server acknowledged as a subscription that subscription. */
-  #adopt(id: number, call: PendingCall, adopt: Adopt): unknown {
-    // Our own frame: its params and meta, to resubscribe with after a reconnect.
-    const sent = JSON.parse(call.text) as RequestFrame;
-    let opened = false;
-    return adopt((sink) => {
-      if (opened) throw new TypeError("An acknowledged subscription is opened once");
-      opened = true;
-      const subscription: ActiveSubscription = {
-        kind: "subscription",
-        method: call.method,
-        // The subscribe frame is the call's own frame.
-        length: call.text.length,
-        params: sent.params,
-        meta: sent.meta,
-        sink,
-        requestId: id,
-        lastEventId: undefined,
-      };
-      this.#subscriptions.set(id, subscription);
-      sink.started();
-      return this.#unsubscriber(subscription);
-    });
-  }
-
-  /** A function that ends a subscription on the server; safe to call more than once. */
-  #unsubscriber(subscription: ActiveSubscription): () => void {
+  /**
+   * Keeps a subscription under its current id; returns a function that ends
+   * it on the server, safe to call more than once.
+   */
+  #keep(subscription: ActiveSubscription): () => void {
+    this.#subscriptions.set(subscription.id, subscription);
     return () => {
-      const id = subscription.requestId;
-      if (this.#subscriptions.get(id) !== subscription) return;
-      this.#subscriptions.delete(id);
-      this.#sendUnsubscribe(id);
-      this.#checkIdle();
+      if (this.#subscriptions.get(subscription.id) !== subscription) return;
+      this.#end(subscription, null);
+      this.#sendUnsubscribe(subscription.id);
     };
+  }
+
+  /** Ends a subscription: completed, failed with `error`, or quietly (`null`). */
+  #end(subscription: ActiveSubscription, error?: RpcError | null): void {
+    this.#subscriptions.delete(subscription.id);
+    if (error) subscription.sink.error(error);
+    else if (error === undefined) subscription.sink.complete();
+    this.#checkIdle();
   }
 
   /** Ends a call before its reply: it timed out or was aborted. */
@@ -438,50 +364,39 @@ export class RequestManager {
     if (call === undefined) return;
     // A call that never went out timed out for want of a connection: say why there was none.
     const why = call.sent ? undefined : this.#options.connectionError();
-    const message = why === undefined
-      ? `The call to ${call.method} timed out`
-      : `The call to ${call.method} timed out: ${lowerFirst(why.message)}`;
+    const message = `The call to ${call.method} timed out` +
+      (why ? `: ${why.message.charAt(0).toLowerCase()}${why.message.slice(1)}` : "");
     this.#settleEarly(id, new RpcError(ErrorCode.Timeout, message, { cause: why }));
   }
 
   /** Fails the largest unanswered frame, which the server refused with 1009. */
   #refuseLargest(): void {
     let largest: [number, PendingCall | ActiveSubscription] | undefined;
-    for (const entry of this.#calls) {
-      if (entry[1].sent && entry[1].text.length > size(largest?.[1])) largest = entry;
-    }
-    for (const entry of this.#subscriptions) {
-      if (entry[1].length > size(largest?.[1])) largest = entry;
+    for (const entry of [...this.#calls, ...this.#subscriptions]) {
+      const sent = "sink" in entry[1] || entry[1].sent;
+      if (sent && entry[1].text.length > (largest?.[1].text.length ?? -1)) largest = entry;
     }
     if (largest === undefined) return;
     const [id, culprit] = largest;
-    const text = culprit.kind === "call"
-      ? culprit.text
-      : requestText(id, culprit.method, culprit.params, culprit.meta, culprit.lastEventId);
-    const bytes = new TextEncoder().encode(text).length;
+    const bytes = new TextEncoder().encode(culprit.text).length;
     this.#maxBytes = Math.min(this.#maxBytes, Math.max(0, bytes - 1));
+    const kind = "sink" in culprit ? "subscription" : "call";
     const error = new RpcError(
       ErrorCode.PayloadTooLarge,
-      `The server closed the connection (1009): the ${culprit.kind} ${culprit.method} was more ` +
+      `The server closed the connection (1009): the ${kind} ${culprit.method} was more ` +
         `than it accepts; it was not sent again`,
     );
-    if (culprit.kind === "call") {
+    if ("sink" in culprit) this.#end(culprit, error);
+    else {
       this.#forget(id, culprit);
       culprit.reject(error);
-    } else {
-      this.#subscriptions.delete(id);
-      culprit.sink.error(error);
-      this.#checkIdle();
     }
   }
 
-  #tooLarge(method: string, kind: string): RpcError {
-    return new RpcError(
-      ErrorCode.PayloadTooLarge,
-      `The ${kind} ${method} was not sent: its frame is over ${this.#maxBytes} bytes, ` +
-        `the most the server takes (maxMessageSize)`,
-      { data: { maxMessageSize: this.#maxBytes } },
-    );
+  /** A sent call waits to be sent again after the reconnect. */
+  #requeue(call: PendingCall): void {
+    call.sent = false;
+    this.#waiting++;
   }
 
   #forget(id: number, call: PendingCall): void {
@@ -493,29 +408,34 @@ export class RequestManager {
   }
 
   #checkIdle(): void {
-    if (this.#calls.size === 0 && this.#subscriptions.size === 0) this.#onIdle?.();
+    if (this.idle) this.#options.onIdle();
   }
 
   #sendUnsubscribe(id: number): void {
     this.#out.send(requestText(undefined, Method.Unsubscribe, { subscription: id }));
   }
 
-  #sendSubscribe(subscription: ActiveSubscription): void {
-    const { requestId, method, params, meta, lastEventId } = subscription;
-    // Sent now, or by `resume` once the connection opens.
-    this.#out.send(requestText(requestId, method, params, meta, lastEventId));
-  }
-
-  #frame(id: number, method: string, input: unknown): string {
-    const { params, meta } = this.#encodeInput(input);
-    return requestText(id, method, params, meta);
-  }
-
-  #encodeInput(input: unknown): { params: unknown; meta: Meta | undefined } {
-    const params = inputToParams(input);
-    if (params === undefined) return { params: undefined, meta: undefined };
-    const { json, meta } = this.#codec.encode(params);
-    return { params: json, meta };
+  /** Encodes a request, or says why it can't be sent. */
+  #request(id: number, method: string, input: unknown, kind: string): Request | RpcError {
+    let request: Request;
+    try {
+      const params = inputToParams(input);
+      const { json, meta } = params === undefined
+        ? { json: undefined, meta: undefined }
+        : this.#codec.encode(params);
+      request = { method, params: json, meta, text: requestText(id, method, json, meta) };
+    } catch (cause) {
+      return new RpcError(ErrorCode.InvalidParams, `The input of ${method} can't be sent`, {
+        cause,
+      });
+    }
+    if (!exceedsBytes(request.text, this.#maxBytes)) return request;
+    return new RpcError(
+      ErrorCode.PayloadTooLarge,
+      `The ${kind} ${method} was not sent: its frame is over ${this.#maxBytes} bytes, ` +
+        `the most the server takes (maxMessageSize)`,
+      { data: { maxMessageSize: this.#maxBytes } },
+    );
   }
 
   #decode(json: unknown, meta: Meta | undefined): unknown {
@@ -526,9 +446,8 @@ export class RequestManager {
     if (!isRecord(error) || typeof error.code !== "number" || typeof error.message !== "string") {
       return new RpcError(ErrorCode.InternalError, "The server sent a malformed error");
     }
-    const data = "data" in error ? error.data : undefined;
     // The frame's `meta` describes `error.data` itself, from its root.
-    return new RpcError(error.code, error.message, { data: this.#decode(data, meta) });
+    return new RpcError(error.code, error.message, { data: this.#decode(error.data, meta) });
   }
 }
 
@@ -538,22 +457,9 @@ function abortError(method: string, signal: AbortSignal): DOMException {
   return error;
 }
 
-function size(entry: PendingCall | ActiveSubscription | undefined): number {
-  if (entry === undefined) return -1;
-  return entry.kind === "call" ? entry.text.length : entry.length;
-}
-
-function lowerFirst(text: string): string {
-  return text.charAt(0).toLowerCase() + text.slice(1);
-}
-
 /** Whether a result is exactly the server's acknowledgement of subscription `id`. */
 function isAck(result: unknown, id: number): boolean {
   if (!isRecord(result) || result.subscription !== id) return false;
   for (const key in result) if (key !== "subscription") return false;
   return true;
-}
-
-function unsendable(method: string, cause: unknown): RpcError {
-  return new RpcError(ErrorCode.InvalidParams, `The input of ${method} can't be sent`, { cause });
 }
