@@ -12,7 +12,7 @@ import { DEFAULT_MAX_MESSAGE_SIZE, Method } from "../shared/wire.ts";
 import { LazyCall } from "./lazy_call.ts";
 import type { CallOptions, ClientOptions, SubscribeOptions } from "./options.ts";
 import { type Adopt, RequestManager } from "./requests.ts";
-import { type OpenSubscription, Stream } from "./subscription.ts";
+import { endOnAbort, type OpenSubscription, Stream } from "./subscription.ts";
 import { checkServerUrl } from "./server_url.ts";
 import { Transport, type WebSocketConstructor } from "./transport.ts";
 import type { Client, ClientControls } from "./types.ts";
@@ -158,8 +158,22 @@ export function createClient<TRouter extends Router>(
     }, idleTimeout);
   }
 
-  const check = (endpoint: Endpoint | undefined, input: unknown): unknown =>
-    options.validateInput && endpoint?.input ? validate(endpoint.input, input) : input;
+  /**
+   * Validates the input if asked to, then hands it to `send`. A closed client
+   * refuses at once, by throwing.
+   */
+  function withInput<R>(
+    endpoint: Endpoint | undefined,
+    input: unknown,
+    send: (valid: unknown) => R,
+  ): R | Promise<R> {
+    if (closedError) throw closedError;
+    clearTimeout(idleTimer);
+    const valid = options.validateInput && endpoint?.input
+      ? validate(endpoint.input, input)
+      : input;
+    return valid instanceof Promise ? valid.then(send) : send(valid);
+  }
 
   const callProcedure = (
     path: string,
@@ -168,8 +182,6 @@ export function createClient<TRouter extends Router>(
     endpoint: Endpoint | undefined,
     adopt?: Adopt,
   ): Promise<unknown> => {
-    if (closedError) return Promise.reject(closedError);
-    clearTimeout(idleTimer);
     const settings = {
       timeout: callOptions?.timeout ?? defaultTimeout,
       signal: callOptions?.signal,
@@ -177,11 +189,9 @@ export function createClient<TRouter extends Router>(
       adopt,
     };
     try {
-      const valid = check(endpoint, input);
-      if (valid instanceof Promise) {
-        return valid.then((value) => requests.call(path, value, settings));
-      }
-      return requests.call(path, valid, settings);
+      return Promise.resolve(
+        withInput(endpoint, input, (valid) => requests.call(path, valid, settings)),
+      );
     } catch (error) {
       return Promise.reject(RpcError.from(error));
     }
@@ -193,58 +203,34 @@ export function createClient<TRouter extends Router>(
     subscribeOptions: SubscribeOptions | undefined,
     endpoint: Endpoint | undefined,
   ): OpenSubscription =>
-  (sink) => {
-    if (closedError) {
-      const error = closedError;
-      queueMicrotask(() => sink.error(error));
-      return () => {};
-    }
-    clearTimeout(idleTimer);
-    let stop: (() => void) | undefined;
-    let stopped = false;
-    const end = () => {
-      stopped = true;
-      stop?.();
-      subscribeOptions?.signal?.removeEventListener("abort", onAbort);
-    };
-    const onAbort = () => {
-      end();
-      sink.complete();
-    };
-    subscribeOptions?.signal?.addEventListener("abort", onAbort, { once: true });
-    try {
-      const valid = check(endpoint, input);
-      if (valid instanceof Promise) {
-        valid.then((value) => {
-          if (!stopped) stop = requests.subscribe(path, value, sink);
-        }, (error) => sink.error(RpcError.from(error)));
-      } else {
-        stop = requests.subscribe(path, valid, sink);
+    endOnAbort((sink) => {
+      let stop: (() => void) | undefined;
+      let stopped = false;
+      const fail = (error: unknown) => sink.error(RpcError.from(error));
+      try {
+        const opened = withInput(endpoint, input, (valid) => {
+          if (!stopped) stop = requests.subscribe(path, valid, sink);
+        });
+        if (opened instanceof Promise) opened.catch(fail);
+      } catch (error) {
+        queueMicrotask(() => fail(error));
       }
-    } catch (error) {
-      queueMicrotask(() => sink.error(RpcError.from(error)));
-    }
-    return end;
-  };
+      return () => {
+        stopped = true;
+        stop?.();
+      };
+    }, subscribeOptions?.signal);
 
   const call = (path: string, input: unknown, extra: unknown): unknown => {
+    const endpoint = endpoints?.get(path);
     if (endpoints === undefined) {
       const lazyOptions = extra as (CallOptions & SubscribeOptions) | undefined;
       return new LazyCall({
         method: path,
-        // A subscription sent this way ends on the signal, as one opened directly does.
-        call: (adopt) =>
-          callProcedure(
-            path,
-            input,
-            lazyOptions,
-            undefined,
-            (open) => adopt(endOnAbort(open, lazyOptions?.signal)),
-          ),
+        call: (adopt) => callProcedure(path, input, lazyOptions, undefined, adopt),
         open: openSubscription(path, input, lazyOptions, undefined),
       }, lazyOptions);
     }
-    const endpoint = endpoints.get(path);
     if (endpoint === undefined) {
       return Promise.reject(new RpcError(ErrorCode.MethodNotFound, `Method not found: ${path}`));
     }
@@ -308,25 +294,6 @@ async function helloFrame(options: ClientOptions, codec: Codec): Promise<string>
   const frame: Record<string, unknown> = { jsonrpc: "2.0", method: Method.Connect, params: json };
   if (meta !== undefined) frame.meta = meta;
   return JSON.stringify(frame);
-}
-
-/** Ends a subscription when `signal` fires, as if the server had completed it. */
-function endOnAbort(open: OpenSubscription, signal: AbortSignal | undefined): OpenSubscription {
-  if (signal === undefined) return open;
-  return (sink) => {
-    const stop = open(sink);
-    const end = () => {
-      signal.removeEventListener("abort", onAbort);
-      stop();
-    };
-    const onAbort = () => {
-      end();
-      sink.complete();
-    };
-    if (signal.aborted) onAbort();
-    else signal.addEventListener("abort", onAbort, { once: true });
-    return end;
-  };
 }
 
 type Call = (path: string, input: unknown, options: unknown) => unknown;

@@ -12,6 +12,7 @@ import type { Adopt } from "./requests.ts";
 import {
   bufferCapacity,
   type ClientSubscription,
+  endOnAbort,
   type Observer,
   type OpenSubscription,
   Stream,
@@ -106,8 +107,10 @@ export class LazyCall<T> implements PromiseLike<T>, ClientSubscription<T> {
   }
 
   #send(): Promise<unknown> {
-    return this.#promise ??= this.#parts.call((open) => {
-      // The request manager hands over the subscription the server acknowledged.
+    return this.#promise ??= this.#parts.call((acknowledged) => {
+      // The request manager hands over the subscription the server acknowledged;
+      // it ends on the signal, as one opened directly does.
+      const open = endOnAbort(acknowledged, this.#options?.signal);
       this.#adopted = open;
       const stream = this.#asStream();
       if (this.#attach) this.#attach(open);

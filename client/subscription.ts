@@ -203,6 +203,34 @@ export function bufferCapacity(options: StreamOptions | undefined): number {
   return capacity;
 }
 
+/**
+ * Ends a subscription when `signal` fires, as if the server had completed it.
+ *
+ * @param open Opens the subscription.
+ * @param signal Ends it; one that already fired ends it as soon as it opens.
+ * @returns What opens it, with the signal attached.
+ */
+export function endOnAbort(
+  open: OpenSubscription,
+  signal: AbortSignal | undefined,
+): OpenSubscription {
+  if (signal === undefined) return open;
+  return (sink) => {
+    const stop = open(sink);
+    const end = () => {
+      signal.removeEventListener("abort", onAbort);
+      stop();
+    };
+    const onAbort = () => {
+      end();
+      sink.complete();
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+    return end;
+  };
+}
+
 type State = "idle" | "open" | "ended";
 
 /** A gap waiting in the buffer among the events. */

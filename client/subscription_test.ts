@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import { ErrorCode, RpcError } from "../shared/errors.ts";
 import type { SubscriptionGap } from "./options.ts";
-import { type OpenSubscription, Stream, type SubscriptionSink } from "./subscription.ts";
+import {
+  endOnAbort,
+  type OpenSubscription,
+  Stream,
+  type SubscriptionSink,
+} from "./subscription.ts";
 
 /** A subscription whose server side the test plays: it holds the sink, and counts stops. */
 function fakeServer(): { open: OpenSubscription; sink: () => SubscriptionSink; stops: number } {
@@ -271,4 +276,23 @@ Deno.test("an error that comes while an observer subscribes is heard once", () =
   const heard: unknown[] = [];
   stream.subscribe({ onError: (error) => heard.push(error), onComplete: () => heard.push("end") });
   assert.deepEqual(heard, [refused]);
+});
+
+Deno.test("a subscription's signal ends it as if the server completed it, also one that fired before it opened", async (t) => {
+  await t.step("fired later", async () => {
+    const server = fakeServer();
+    const controller = new AbortController();
+    const stream = new Stream<number>(endOnAbort(server.open, controller.signal));
+    const reading = readAll(stream);
+    server.sink().data(1);
+    controller.abort();
+    assert.deepEqual(await reading, { events: [1] });
+    assert.equal(server.stops, 1);
+  });
+  await t.step("fired before", async () => {
+    const server = fakeServer();
+    const stream = new Stream<number>(endOnAbort(server.open, AbortSignal.abort()));
+    assert.deepEqual(await readAll(stream), { events: [] });
+    assert.equal(server.stops, 1);
+  });
 });
