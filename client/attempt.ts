@@ -6,7 +6,15 @@
  * @module
  */
 
-import { CloseCode } from "../shared/close_codes.ts";
+import {
+  CLOSE_BAD_CONNECTION_PARAMS,
+  CLOSE_FORBIDDEN,
+  CLOSE_HEARTBEAT_TIMEOUT,
+  CLOSE_NORMAL,
+  CLOSE_POLICY_VIOLATION,
+  CLOSE_UNAUTHORIZED,
+  CLOSE_UNSUPPORTED_DATA,
+} from "../shared/close_codes.ts";
 import { ErrorCode, RpcError } from "../shared/errors.ts";
 import { PING_TEXT } from "../shared/wire.ts";
 import { Heartbeat } from "./heartbeat.ts";
@@ -44,11 +52,11 @@ export interface AttemptOptions {
 
 /** Close codes after which connecting again would only be refused again, and the code they mean. */
 const FINAL_CLOSE_CODES: ReadonlyMap<number, number> = new Map([
-  [CloseCode.UnsupportedData, ErrorCode.InvalidRequest],
-  [CloseCode.PolicyViolation, ErrorCode.Forbidden],
-  [CloseCode.BadConnectionParams, ErrorCode.InvalidParams],
-  [CloseCode.Unauthorized, ErrorCode.Unauthorized],
-  [CloseCode.Forbidden, ErrorCode.Forbidden],
+  [CLOSE_UNSUPPORTED_DATA, ErrorCode.InvalidRequest],
+  [CLOSE_POLICY_VIOLATION, ErrorCode.Forbidden],
+  [CLOSE_BAD_CONNECTION_PARAMS, ErrorCode.InvalidParams],
+  [CLOSE_UNAUTHORIZED, ErrorCode.Unauthorized],
+  [CLOSE_FORBIDDEN, ErrorCode.Forbidden],
 ]);
 
 /** `WebSocket.OPEN`, which Node 20 has no global for. */
@@ -92,7 +100,7 @@ export class ConnectionAttempt {
       // A handshake that gets no answer is as dead as a silent connection.
       this.#openTimer = setTimeout(() => {
         const error = lost(this.url, `the server did not answer within ${timeout} ms`);
-        this.#end(CloseCode.HeartbeatTimeout, error, false);
+        this.#end(CLOSE_HEARTBEAT_TIMEOUT, error, false);
       }, timeout);
     }
     socket.onmessage = (event) => {
@@ -117,7 +125,7 @@ export class ConnectionAttempt {
             `Could not connect to ${this.url}: connectionParams failed`,
             { cause },
           );
-          this.#end(CloseCode.Normal, error, false);
+          this.#end(CLOSE_NORMAL, error, false);
           return;
         }
         if (this.#ended || socket.readyState !== OPEN) return;
@@ -133,7 +141,7 @@ export class ConnectionAttempt {
           ping: () => this.send(PING_TEXT),
           dead: () => {
             const error = lost(this.url, "the server stopped answering", true);
-            this.#end(CloseCode.HeartbeatTimeout, error, false);
+            this.#end(CLOSE_HEARTBEAT_TIMEOUT, error, false);
           },
         });
       }
@@ -206,7 +214,7 @@ export class ConnectionAttempt {
     if (socket.readyState <= OPEN) {
       try {
         // A close reason may hold at most 123 bytes.
-        socket.close(code === 0 || code === 1006 ? CloseCode.Normal : code, reason.slice(0, 100));
+        socket.close(code === 0 || code === 1006 ? CLOSE_NORMAL : code, reason.slice(0, 100));
       } catch {
         // Already closing, or a code the socket won't send.
         try {

@@ -8,7 +8,7 @@
 
 import type { Codec } from "../shared/codec.ts";
 import { ErrorCode, RpcError } from "../shared/errors.ts";
-import { CloseCode } from "../shared/close_codes.ts";
+import { CLOSE_MESSAGE_TOO_BIG } from "../shared/close_codes.ts";
 import { Deadlines } from "../shared/deadlines.ts";
 import { exceedsBytes } from "../shared/utf8.ts";
 import { inputToParams, isRecord, type Meta, Method, requestText } from "../shared/wire.ts";
@@ -213,7 +213,7 @@ export class RequestManager {
    * @param code The close code.
    */
   lost(code: number): void {
-    if (code === CloseCode.MessageTooBig) this.#refuseLargest();
+    if (code === CLOSE_MESSAGE_TOO_BIG) this.#refuseLargest();
     for (const [id, call] of this.#calls) {
       if (!call.sent) continue;
       if (call.idempotent) this.#requeue(call);

@@ -5,7 +5,11 @@
  * @module
  */
 
-import { CloseCode } from "../shared/close_codes.ts";
+import {
+  CLOSE_NORMAL,
+  CLOSE_TOO_MANY_REQUESTS,
+  CLOSE_TRY_AGAIN_LATER,
+} from "../shared/close_codes.ts";
 import { ErrorCode, RpcError } from "../shared/errors.ts";
 import { type AttemptEnd, ConnectionAttempt } from "./attempt.ts";
 import { backoffDelay, type ReconnectOptions } from "./backoff.ts";
@@ -279,7 +283,7 @@ export class Transport {
   /** Closes the socket because nothing is using it; the next call reconnects. */
   suspend(): void {
     if (this.#state !== "open") return;
-    this.#drop(CloseCode.Normal, "Idle");
+    this.#drop(CLOSE_NORMAL, "Idle");
     // Nothing dropped: the next call connects afresh, not as a reconnect.
     this.#everOpened = false;
     this.#setState("idle", undefined);
@@ -289,7 +293,7 @@ export class Transport {
   close(): void {
     if (this.#state === "closed") return;
     clearTimeout(this.#retryTimer);
-    this.#drop(CloseCode.Normal, "Client closed");
+    this.#drop(CLOSE_NORMAL, "Client closed");
     this.#setState("closed", undefined);
   }
 
@@ -334,7 +338,7 @@ export class Transport {
     // Told to slow down: start the backoff further along, as if a few attempts had failed.
     const { reconnect } = this.#options;
     if (
-      reconnect && (end.code === CloseCode.TooManyRequests || end.code === CloseCode.TryAgainLater)
+      reconnect && (end.code === CLOSE_TOO_MANY_REQUESTS || end.code === CLOSE_TRY_AGAIN_LATER)
     ) {
       const limit = (reconnect.maxAttempts ?? Infinity) - 1;
       this.#failures = Math.max(this.#failures, Math.min(SLOW_DOWN_ATTEMPTS, limit));
@@ -371,7 +375,7 @@ export class Transport {
 
   #finish(error: RpcError): void {
     this.#lastError = error;
-    this.#drop(CloseCode.Normal, "Client closed");
+    this.#drop(CLOSE_NORMAL, "Client closed");
     this.#setState("closed", error);
     this.#events.closed(error);
   }
