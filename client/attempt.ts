@@ -17,7 +17,7 @@ import {
 } from "../shared/close_codes.ts";
 import { ErrorCode, RpcError } from "../shared/errors.ts";
 import { PING_TEXT } from "../shared/wire.ts";
-import { Heartbeat } from "./heartbeat.ts";
+import { type Heartbeat, startHeartbeat } from "./heartbeat.ts";
 import type { ClientWebSocket, HeartbeatOptions, WebSocketConstructor } from "./transport.ts";
 
 /** How an attempt ended. */
@@ -64,8 +64,8 @@ const OPEN = 1;
 
 /** One socket's life. */
 export class ConnectionAttempt {
-  /** The URL tried. */
-  readonly url: string;
+  /** The URL tried, for the messages. */
+  readonly #url: string;
   readonly #events: AttemptEvents;
   #socket: ClientWebSocket | undefined;
   #opened = false;
@@ -83,14 +83,14 @@ export class ConnectionAttempt {
    * @param events Where to report.
    */
   constructor(url: string | URL, options: AttemptOptions, events: AttemptEvents) {
-    this.url = String(url);
+    this.#url = String(url);
     this.#events = events;
     let socket: ClientWebSocket;
     try {
       socket = new options.WebSocket(url);
     } catch (cause) {
       // Reported once the caller holds the attempt.
-      queueMicrotask(() => this.#end(0, unusable(this.url, cause), true));
+      queueMicrotask(() => this.#end(0, unusable(this.#url, cause), true));
       return;
     }
     this.#socket = socket;
@@ -99,7 +99,7 @@ export class ConnectionAttempt {
       const timeout = heartbeat.timeout ?? 10_000;
       // A handshake that gets no answer is as dead as a silent connection.
       this.#openTimer = setTimeout(() => {
-        const error = lost(this.url, `the server did not answer within ${timeout} ms`);
+        const error = lost(this.#url, `the server did not answer within ${timeout} ms`);
         this.#end(CLOSE_HEARTBEAT_TIMEOUT, error, false);
       }, timeout);
     }
@@ -122,7 +122,7 @@ export class ConnectionAttempt {
           // The user's connectionParams failed: count it as a failed attempt.
           const error = new RpcError(
             ErrorCode.ConnectionLost,
-            `Could not connect to ${this.url}: connectionParams failed`,
+            `Could not connect to ${this.#url}: connectionParams failed`,
             { cause },
           );
           this.#end(CLOSE_NORMAL, error, false);
@@ -134,24 +134,19 @@ export class ConnectionAttempt {
       clearTimeout(this.#openTimer);
       this.#opened = true;
       if (heartbeat !== false) {
-        this.#heartbeat = new Heartbeat({
+        this.#heartbeat = startHeartbeat({
           interval: heartbeat.interval ?? 15_000,
           timeout: heartbeat.timeout ?? 10_000,
         }, {
           ping: () => this.send(PING_TEXT),
           dead: () => {
-            const error = lost(this.url, "the server stopped answering", true);
+            const error = lost(this.#url, "the server stopped answering", true);
             this.#end(CLOSE_HEARTBEAT_TIMEOUT, error, false);
           },
         });
       }
       this.#events.open();
     };
-  }
-
-  /** Whether it opened. */
-  get opened(): boolean {
-    return this.#opened;
   }
 
   /** Sends a frame. */
@@ -173,8 +168,8 @@ export class ConnectionAttempt {
       return;
     }
     const error = this.#opened
-      ? lost(this.url, `it closed (${describeClose(code, reason)})`, true)
-      : lost(this.url, this.#whyNotOpened(code, reason));
+      ? lost(this.#url, `it closed (${describeClose(code, reason)})`, true)
+      : lost(this.#url, this.#whyNotOpened(code, reason));
     this.#end(code, error, false);
   }
 

@@ -15,53 +15,46 @@ export interface HeartbeatEvents {
   dead(): void;
 }
 
-/** Watches one open connection for silence. */
-export class Heartbeat {
-  readonly #interval: number;
-  readonly #timeout: number;
-  readonly #events: HeartbeatEvents;
-  #timer: ReturnType<typeof setInterval> | undefined;
-  #lastHeard = 0;
-  #pinged = false;
-
-  /**
-   * Starts watching at once.
-   *
-   * @param settings Milliseconds of silence before a ping, and after it before giving up.
-   * @param events What to do then.
-   */
-  constructor(settings: { interval: number; timeout: number }, events: HeartbeatEvents) {
-    this.#interval = settings.interval;
-    this.#timeout = settings.timeout;
-    this.#events = events;
-    this.#lastHeard = Date.now();
-    const check = Math.max(25, Math.min(this.#interval, this.#timeout) / 4);
-    this.#timer = setInterval(() => this.#check(), check);
-    // The heartbeat alone must not keep a Deno process alive.
-    unrefTimer(this.#timer);
-  }
-
+/** A heartbeat, watching. */
+export interface Heartbeat {
   /** Something arrived from the server: it is alive. */
-  heard(): void {
-    this.#lastHeard = Date.now();
-    this.#pinged = false;
-  }
-
+  heard(): void;
   /** Stops watching. */
-  stop(): void {
-    clearInterval(this.#timer);
-    this.#timer = undefined;
-  }
+  stop(): void;
+}
 
-  #check(): void {
-    const silence = Date.now() - this.#lastHeard;
-    if (silence >= this.#interval + this.#timeout) {
+/**
+ * Watches one open connection for silence, starting at once.
+ *
+ * @param settings Milliseconds of silence before a ping, and after it before giving up.
+ * @param events What to do then.
+ * @returns What the connection tells it.
+ */
+export function startHeartbeat(
+  settings: { interval: number; timeout: number },
+  events: HeartbeatEvents,
+): Heartbeat {
+  const { interval, timeout } = settings;
+  let lastHeard = Date.now();
+  let pinged = false;
+  const timer = setInterval(() => {
+    const silence = Date.now() - lastHeard;
+    if (silence >= interval + timeout) {
       // Half-open: the socket looks fine but nothing comes through.
-      this.stop();
-      this.#events.dead();
-    } else if (silence >= this.#interval && !this.#pinged) {
-      this.#pinged = true;
-      this.#events.ping();
+      clearInterval(timer);
+      events.dead();
+    } else if (silence >= interval && !pinged) {
+      pinged = true;
+      events.ping();
     }
-  }
+  }, Math.max(25, Math.min(interval, timeout) / 4));
+  // The heartbeat alone must not keep a Deno process alive.
+  unrefTimer(timer);
+  return {
+    heard() {
+      lastHeard = Date.now();
+      pinged = false;
+    },
+    stop: () => clearInterval(timer),
+  };
 }

@@ -227,11 +227,6 @@ export class Transport {
     return this.#failures;
   }
 
-  /** Whether a connection has ever opened. */
-  get everOpened(): boolean {
-    return this.#everOpened;
-  }
-
   /**
    * Listens to state changes.
    *
