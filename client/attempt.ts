@@ -100,7 +100,7 @@ export class ConnectionAttempt {
       // A handshake that gets no answer is as dead as a silent connection.
       this.#openTimer = setTimeout(() => {
         const error = lost(this.#url, `the server did not answer within ${timeout} ms`);
-        this.#end(CLOSE_HEARTBEAT_TIMEOUT, error, false);
+        this.#end(CLOSE_HEARTBEAT_TIMEOUT, error);
       }, timeout);
     }
     socket.onmessage = (event) => {
@@ -120,13 +120,7 @@ export class ConnectionAttempt {
           hello = await options.hello();
         } catch (cause) {
           // The user's connectionParams failed: count it as a failed attempt.
-          const error = new RpcError(
-            ErrorCode.ConnectionLost,
-            `Could not connect to ${this.#url}: connectionParams failed`,
-            { cause },
-          );
-          this.#end(CLOSE_NORMAL, error, false);
-          return;
+          return this.#end(CLOSE_NORMAL, lost(this.#url, "connectionParams failed", false, cause));
         }
         if (this.#ended || socket.readyState !== OPEN) return;
         socket.send(hello);
@@ -141,7 +135,7 @@ export class ConnectionAttempt {
           ping: () => this.send(PING_TEXT),
           dead: () => {
             const error = lost(this.#url, "the server stopped answering", true);
-            this.#end(CLOSE_HEARTBEAT_TIMEOUT, error, false);
+            this.#end(CLOSE_HEARTBEAT_TIMEOUT, error);
           },
         });
       }
@@ -164,13 +158,12 @@ export class ConnectionAttempt {
     const final = FINAL_CLOSE_CODES.get(code);
     if (final !== undefined) {
       const said = reason || `the server refused the connection (${code})`;
-      this.#end(code, new RpcError(final, said), true);
-      return;
+      return this.#end(code, new RpcError(final, said), true);
     }
     const error = this.#opened
       ? lost(this.#url, `it closed (${describeClose(code, reason)})`, true)
       : lost(this.#url, this.#whyNotOpened(code, reason));
-    this.#end(code, error, false);
+    this.#end(code, error);
   }
 
   #whyNotOpened(code: number, reason: string): string {
@@ -187,7 +180,7 @@ export class ConnectionAttempt {
     return "the connection failed (the server may be down, the URL wrong, or the page's origin refused)";
   }
 
-  #end(code: number, error: RpcError, final: boolean): void {
+  #end(code: number, error: RpcError, final = false): void {
     if (this.#ended) return;
     this.#ended = true;
     const opened = this.#opened;
@@ -222,19 +215,17 @@ export class ConnectionAttempt {
   }
 }
 
-function lost(url: string, why: string, opened = false): RpcError {
+/** The connection failed (`opened`: after it opened), and why. */
+function lost(url: string, why: string, opened = false, cause?: unknown): RpcError {
   const what = opened ? `The connection to ${url} was lost` : `Could not connect to ${url}`;
-  return new RpcError(ErrorCode.ConnectionLost, `${what}: ${why}`);
+  return new RpcError(ErrorCode.ConnectionLost, `${what}: ${why}`, { cause });
 }
 
 /** A URL the WebSocket constructor refused, or a permission it lacks. */
 function unusable(url: string, cause: unknown): RpcError {
-  const name = cause instanceof Error ? cause.name : "";
-  const message = cause instanceof Error ? cause.message : String(cause);
-  const why = name === "NotCapable" || name === "PermissionDenied"
-    ? `permission denied (${message})`
-    : message;
-  return new RpcError(ErrorCode.ConnectionLost, `Could not connect to ${url}: ${why}`, { cause });
+  const { name, message } = cause instanceof Error ? cause : { name: "", message: String(cause) };
+  const denied = name === "NotCapable" || name === "PermissionDenied";
+  return lost(url, denied ? `permission denied (${message})` : message, false, cause);
 }
 
 function httpRefusal(status: number): string {

@@ -194,7 +194,8 @@ export class Transport {
   readonly #failureListeners = new Set<(error: RpcError) => void>();
   #state: ConnectionState = "idle";
   #attempt: ConnectionAttempt | undefined;
-  #sendable = false;
+  /** The attempt frames go out on: open, and not told by the server to move. */
+  #live: ConnectionAttempt | undefined;
   /** Failed attempts in a row. */
   #failures = 0;
   /** How many times a list of URLs has moved on. */
@@ -259,12 +260,10 @@ export class Transport {
    * @returns Whether the frame was sent. If not, the caller keeps it for `open`.
    */
   send(text: string): boolean {
-    if (this.#sendable) {
-      this.#attempt?.send(text);
-      return true;
-    }
-    this.connect();
-    return false;
+    const live = this.#live;
+    if (live) live.send(text);
+    else this.connect();
+    return live !== undefined;
   }
 
   /**
@@ -272,7 +271,7 @@ export class Transport {
    * reconnect once it closes.
    */
   drain(): void {
-    this.#sendable = false;
+    this.#live = undefined;
   }
 
   /** Closes the socket because nothing is using it; the next call reconnects. */
@@ -308,7 +307,7 @@ export class Transport {
       open: () => {
         this.#failures = 0;
         this.#everOpened = true;
-        this.#sendable = true;
+        this.#live = attempt;
         this.#setState("open", undefined);
         this.#events.open();
       },
@@ -320,51 +319,33 @@ export class Transport {
     this.#attempt = attempt;
   }
 
-  #ended(end: AttemptEnd): void {
-    this.#attempt = undefined;
-    this.#sendable = false;
-    this.#lastError = end.error;
-    if (!end.opened) { for (const listener of [...this.#failureListeners]) listener(end.error); }
-    if (end.final) {
-      this.#finish(end.error);
-      return;
-    }
-    if (end.opened) this.#events.lost(end.code);
+  /** An attempt ended: lost, refused or failed. Tries again, unless that is over. */
+  #ended({ opened, code, error, final }: AttemptEnd): void {
+    this.#attempt = this.#live = undefined;
+    this.#lastError = error;
+    if (!opened) { for (const listener of [...this.#failureListeners]) listener(error); }
+    if (final) return this.#finish(error);
+    if (opened) this.#events.lost(code);
+    const { reconnect } = this.#options;
+    const maxAttempts = reconnect ? reconnect.maxAttempts ?? Infinity : 0;
     // Told to slow down: start the backoff further along, as if a few attempts had failed.
-    const { reconnect } = this.#options;
-    if (
-      reconnect && (end.code === CLOSE_TOO_MANY_REQUESTS || end.code === CLOSE_TRY_AGAIN_LATER)
-    ) {
-      const limit = (reconnect.maxAttempts ?? Infinity) - 1;
-      this.#failures = Math.max(this.#failures, Math.min(SLOW_DOWN_ATTEMPTS, limit));
+    if (code === CLOSE_TOO_MANY_REQUESTS || code === CLOSE_TRY_AGAIN_LATER) {
+      this.#failures = Math.max(this.#failures, Math.min(SLOW_DOWN_ATTEMPTS, maxAttempts - 1));
     }
-    if (this.#state !== "closed") this.#retry();
-  }
-
-  #retry(): void {
-    const { reconnect } = this.#options;
-    if (reconnect === false) {
-      this.#finish(
-        this.#lastError ?? new RpcError(ErrorCode.ConnectionLost, "The connection closed"),
-      );
-      return;
-    }
-    const maxAttempts = reconnect.maxAttempts ?? Infinity;
+    if (this.#state === "closed") return;
+    if (!reconnect) return this.#finish(error);
     if (this.#failures >= maxAttempts) {
-      const last = this.#lastError === undefined ? "" : `: ${this.#lastError.message}`;
-      this.#finish(
+      return this.#finish(
         new RpcError(
           ErrorCode.ConnectionLost,
-          `Gave up reconnecting after ${this.#failures} attempts${last}`,
-          { cause: this.#lastError },
+          `Gave up reconnecting after ${this.#failures} attempts: ${error.message}`,
+          { cause: error },
         ),
       );
-      return;
     }
-    const delay = backoffDelay(this.#failures, reconnect, this.#options.random);
-    this.#failures++;
+    const delay = backoffDelay(this.#failures++, reconnect, this.#options.random);
     this.#turn++; // with a list, the next attempt tries the next instance
-    this.#setState("reconnecting", this.#lastError);
+    this.#setState("reconnecting", error);
     this.#retryTimer = setTimeout(() => this.#try(), delay);
   }
 
@@ -378,8 +359,7 @@ export class Transport {
   /** Abandons the current attempt, closing its socket without waiting for its close event. */
   #drop(code: number, reason: string): void {
     const attempt = this.#attempt;
-    this.#attempt = undefined;
-    this.#sendable = false;
+    this.#attempt = this.#live = undefined;
     attempt?.abandon(code, reason);
   }
 
