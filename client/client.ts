@@ -8,7 +8,7 @@ import { type Codec, superjsonCodec } from "../shared/codec.ts";
 import { type Endpoint, flattenRouter, type Router } from "../shared/contract.ts";
 import { ErrorCode, RpcError } from "../shared/errors.ts";
 import { validate } from "../shared/validate.ts";
-import { DEFAULT_MAX_MESSAGE_SIZE, Method } from "../shared/wire.ts";
+import { DEFAULT_MAX_MESSAGE_SIZE, Method, requestText } from "../shared/wire.ts";
 import { LazyCall } from "./lazy_call.ts";
 import type { CallOptions, ClientOptions, SubscribeOptions } from "./options.ts";
 import { type Adopt, RequestManager } from "./requests.ts";
@@ -291,9 +291,7 @@ async function helloFrame(options: ClientOptions, codec: Codec): Promise<string>
   const source = options.connectionParams;
   const params = typeof source === "function" ? await source() : source;
   const { json, meta } = codec.encode(params ?? {});
-  const frame: Record<string, unknown> = { jsonrpc: "2.0", method: Method.Connect, params: json };
-  if (meta !== undefined) frame.meta = meta;
-  return JSON.stringify(frame);
+  return requestText(undefined, Method.Connect, json, meta);
 }
 
 type Call = (path: string, input: unknown, options: unknown) => unknown;

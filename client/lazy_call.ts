@@ -113,10 +113,10 @@ export class LazyCall<T> implements PromiseLike<T>, ClientSubscription<T> {
       const open = endOnAbort(acknowledged, this.#options?.signal);
       this.#adopted = open;
       const stream = this.#asStream();
+      // Its events wait in the stream until it is read. A stream unsubscribed
+      // before the acknowledgement came doesn't open: it ends on the server.
       if (this.#attach) this.#attach(open);
-      else stream.listen(); // its events wait in the stream until it is read
-      // Unsubscribed before the acknowledgement came: end it on the server too.
-      if (!this.#attach) open(IGNORE)();
+      else stream.listen();
       return stream;
     });
   }
@@ -159,12 +159,3 @@ export class LazyCall<T> implements PromiseLike<T>, ClientSubscription<T> {
     };
   }
 }
-
-/** Hears nothing: for a subscription that is ended as soon as it is taken over. */
-const IGNORE: SubscriptionSink = {
-  data() {},
-  error() {},
-  complete() {},
-  gap() {},
-  started() {},
-};

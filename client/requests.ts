@@ -41,8 +41,8 @@ export interface CallSettings {
 
 /**
  * Takes over a call the server acknowledged as a subscription: `open` attaches
- * the sink and must be called at once (the events may be in the same frame);
- * the call resolves with what `adopt` returns.
+ * the sink, at once or never (the events may be in the same frame; never ends
+ * it on the server); the call resolves with what `adopt` returns.
  */
 export type Adopt = (open: OpenSubscription) => unknown;
 
@@ -75,7 +75,7 @@ interface PendingCall extends Request {
   readonly reject: (error: unknown) => void;
   /** Whether it went out on the current connection. */
   sent: boolean;
-  detach: (() => void) | undefined;
+  detach?: () => void;
 }
 
 interface ActiveSubscription extends Request {
@@ -83,7 +83,7 @@ interface ActiveSubscription extends Request {
   /** The id of the request that opened it on the current connection. */
   id: number;
   /** The id of the last tracked event delivered, to resume from. */
-  lastEventId: string | undefined;
+  lastEventId?: string | undefined;
 }
 
 /** Sends requests and settles them from the frames it is given. */
@@ -140,7 +140,6 @@ export class RequestManager {
         resolve,
         reject,
         sent: this.#out.send(request.text),
-        detach: undefined,
       };
       if (!call.sent) {
         if (this.#waiting >= this.#options.maxQueue) {
@@ -176,7 +175,7 @@ export class RequestManager {
       queueMicrotask(() => sink.error(request));
       return () => {};
     }
-    const subscription: ActiveSubscription = { ...request, sink, id, lastEventId: undefined };
+    const subscription: ActiveSubscription = { ...request, sink, id };
     // Sent now, or by `resume` once the connection opens.
     this.#out.send(request.text);
     return this.#keep(subscription);
@@ -311,10 +310,14 @@ export class RequestManager {
       if (!error && call.adopt && meta === undefined && isAck(frame.result, id)) {
         // The call's own frame opened the subscription: resubscribe with its params and meta.
         const { method, params, meta, text } = call;
+        let opened = false;
         result = call.adopt((sink) => {
+          opened = true;
           sink.started();
-          return this.#keep({ method, params, meta, text, sink, id, lastEventId: undefined });
+          return this.#keep({ method, params, meta, text, sink, id });
         });
+        // Taken over by no one (given up before the acknowledgement): end it on the server.
+        if (!opened) this.#sendUnsubscribe(id);
       } else if (!error) result = this.#decode(frame.result, meta);
       this.#forget(id, call);
       if (error) call.reject(error);

@@ -234,8 +234,7 @@ export class Transport {
    * @returns A function that stops listening.
    */
   onStateChange(listener: StateListener): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return listen(this.#listeners, listener);
   }
 
   /**
@@ -244,8 +243,7 @@ export class Transport {
    * @returns A function that stops listening.
    */
   onAttemptFailed(listener: (error: RpcError) => void): () => void {
-    this.#failureListeners.add(listener);
-    return () => this.#failureListeners.delete(listener);
+    return listen(this.#failureListeners, listener);
   }
 
   /** Starts connecting, if not connected or connecting already. */
@@ -368,4 +366,10 @@ export class Transport {
     this.#state = state;
     for (const listener of [...this.#listeners]) listener(state, error);
   }
+}
+
+/** Adds a listener; returns a function that removes it. */
+function listen<T>(listeners: Set<T>, listener: T): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
 }
