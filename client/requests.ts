@@ -259,8 +259,7 @@ export class RequestManager {
     } catch {
       return;
     }
-    if (Array.isArray(value)) { for (const item of value) this.#receiveOne(item); }
-    else this.#receiveOne(value);
+    for (const frame of Array.isArray(value) ? value : [value]) this.#receiveOne(frame);
   }
 
   #receiveOne(frame: unknown): void {
@@ -279,18 +278,15 @@ export class RequestManager {
     const subscription = this.#subscriptions.get(params.subscription);
     if (subscription === undefined) return;
     const { sink } = subscription;
+    // An event, a position or a gap: where to resume from.
     const position = typeof params.id === "string" ? params.id : undefined;
+    if (position !== undefined) subscription.lastEventId = position;
     switch (frame.method) {
       case Method.Data:
-        subscription.lastEventId = position ?? subscription.lastEventId;
         return sink.data(params.data);
-      case Method.Position:
-        subscription.lastEventId = position ?? subscription.lastEventId;
-        return;
       case Method.Gap:
-        if (position === undefined) return;
-        subscription.lastEventId = position;
-        return sink.gap({ reason: String(params.reason), position });
+        if (position !== undefined) sink.gap({ reason: String(params.reason), position });
+        return;
       case Method.Complete:
         return this.#end(subscription);
       case Method.Error:

@@ -32,12 +32,9 @@ export type ServerUrl =
  */
 export function checkServerUrl(url: ServerUrl): void {
   if (typeof url === "function") return;
-  if (typeof url === "string" || url instanceof URL) {
-    checkOne(url);
-    return;
-  }
-  if (url.length === 0) throw new TypeError("The list of server URLs is empty");
-  for (const one of url) checkOne(one);
+  const urls = list(url);
+  if (urls.length === 0) throw new TypeError("The list of server URLs is empty");
+  for (const one of urls) checkOne(one);
 }
 
 /**
@@ -49,8 +46,14 @@ export function checkServerUrl(url: ServerUrl): void {
  */
 export function pickServerUrl(url: ServerUrl, attempt: number, turn: number): URL {
   if (typeof url === "function") return checkOne(url(attempt));
-  if (typeof url === "string" || url instanceof URL) return checkOne(url);
-  return checkOne(url[turn % url.length]!);
+  const urls = list(url);
+  return checkOne(urls[turn % urls.length]!);
+}
+
+function list(
+  url: Exclude<ServerUrl, (attempt: number) => string | URL>,
+): readonly (string | URL)[] {
+  return typeof url === "string" || url instanceof URL ? [url] : url;
 }
 
 /**
