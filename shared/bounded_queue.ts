@@ -8,8 +8,11 @@
  * @module
  */
 
-/** Past this many items taken, the front of the array is given back once it is half of it. */
-const COMPACT_AFTER = 1024;
+/**
+ * Past this many items taken, the front of the array is given back once it
+ * is half of it (so an emptied queue keeps at most about twice this many slots).
+ */
+const COMPACT_AFTER = 64;
 
 /**
  * A first-in, first-out queue that holds at most `capacity` items: `push`
@@ -75,8 +78,7 @@ export class BoundedQueue<T> {
     if (this.#head === items.length) return undefined;
     const item = items[this.#head];
     items[this.#head++] = undefined;
-    if (this.#head === items.length) this.clear();
-    else if (this.#head > COMPACT_AFTER && this.#head * 2 > items.length) {
+    if (this.#head > COMPACT_AFTER && this.#head * 2 >= items.length) {
       this.#items = items.slice(this.#head);
       this.#head = 0;
     }
@@ -85,7 +87,7 @@ export class BoundedQueue<T> {
 
   /** Drops every item held. */
   clear(): void {
-    this.#items.length = 0;
+    this.#items = [];
     this.#head = 0;
   }
 }
