@@ -2,13 +2,15 @@
  * Turns values into JSON and back. Plain JSON values travel as they are, so a
  * client that knows nothing of superjson can read and write them; other values
  * (Date, Map, Set, BigInt, undefined, …) travel as superjson's JSON plus a
- * `meta` member that says how to restore them.
+ * `meta` member that says how to restore them. wsrpc writes and reads that
+ * format itself (./superjson_format/), so the browser bundle carries no
+ * superjson; tests check it against superjson both ways.
  *
  * @module
  */
 
-import { SuperJSON } from "superjson";
-import { safeMeta } from "./meta_guard.ts";
+import { decodeSuperjson } from "./superjson_format/decode.ts";
+import { encodeSuperjson } from "./superjson_format/encode.ts";
 import type { Meta } from "./wire.ts";
 
 /**
@@ -57,12 +59,12 @@ export interface Codec {
 }
 
 // Deeper values are rare; past this depth the check gives up and lets
-// superjson walk the value instead of risking the stack.
+// the encoder walk the value instead of risking the stack.
 const MAX_PLAIN_DEPTH = 64;
 
 /**
  * Whether a value is already plain JSON: null, booleans, strings, finite
- * numbers, and arrays and plain objects of them. Such values skip superjson.
+ * numbers, and arrays and plain objects of them. Such values need no meta.
  *
  * @example
  * ```ts
@@ -108,11 +110,8 @@ function isPlain(value: unknown, depth: number): boolean {
   }
 }
 
-const superjson = new SuperJSON();
-const UNDEFINED_META: Meta = { values: ["undefined"] };
-
 /**
- * The default codec: plain JSON as it is, everything else through superjson.
+ * The default codec: plain JSON as it is, everything else in superjson's format.
  *
  * @example A Date survives the trip
  * ```ts
@@ -128,18 +127,9 @@ const UNDEFINED_META: Meta = { values: ["undefined"] };
  */
 export const superjsonCodec: Codec = {
   encode(value: unknown): Encoded {
-    if (isPlain(value, 0)) return { json: value, meta: undefined };
-    // A bare `undefined` (a void result) is common enough to skip the walk.
-    if (value === undefined) return { json: null, meta: UNDEFINED_META };
-    const { json, meta } = superjson.serialize(value);
-    // The JSON part already holds a full copy of every shared reference, as
-    // plain JSON would; the receiver ignores `referentialEqualities` anyway.
-    const { referentialEqualities: _, ...kept } = meta ?? {};
-    return { json: json === undefined ? null : json, meta: meta && kept };
+    return isPlain(value, 0) ? { json: value, meta: undefined } : encodeSuperjson(value);
   },
   decode(json: unknown, meta: Meta | undefined): unknown {
-    if (meta === undefined) return json;
-    // deno-lint-ignore no-explicit-any
-    return superjson.deserialize({ json: json as any, meta: safeMeta(meta) as any });
+    return meta === undefined ? json : decodeSuperjson(json, meta);
   },
 };

@@ -97,7 +97,7 @@ Deno.test("superjsonCodec passes plain JSON through and restores rich values", a
   await t.step("a bare undefined is null plus meta, and comes back as undefined", () => {
     const encoded = superjsonCodec.encode(undefined);
     assert.equal(encoded.json, null);
-    assert.deepEqual(encoded.meta, { values: ["undefined"] });
+    assert.deepEqual(encoded.meta, { values: ["undefined"], v: 1 });
     assert.equal(superjsonCodec.decode(encoded.json, encoded.meta), undefined);
     assert.equal(superjsonCodec.decode(null, undefined), null, "without meta, null stays null");
   });

@@ -72,8 +72,9 @@ Deno.test(`fuzz: ${COUNT} hostile frames over ${FUZZ_CONNECTIONS} connections; t
     limits: { messagesPerSecond: Infinity },
     onError: (error) => {
       if (error.code !== ErrorCode.InternalError || error.cause instanceof Boom) return;
-      // `echo` sends back what came in; superjson refuses to encode a value
+      // `echo` sends back what came in; the codec refuses to encode a value
       // with a `__proto__`, `constructor` or `prototype` key beside a Date,
+      // as superjson does,
       // and that is the handler's result failing, as it should.
       if (/prototype pollution risk/.test(String(error.cause))) return;
       unexpected.push(error);

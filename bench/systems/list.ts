@@ -113,9 +113,9 @@ export const SYSTEMS: readonly SystemSpec[] = [
     "and does not count. W7's resuming clients are plain WebSockets sending what a wsrpc " +
     "client sends on reconnect (the request with its lastEventId).",
   ], { workloads: [...BASIC, "w6", "w7"] }),
-  denoSystem("wsrpc-rich", "wsrpc (rich)", ["npm:zod@^4.1.0", "npm:superjson@^2.2.2"], [
+  denoSystem("wsrpc-rich", "wsrpc (rich)", ["npm:zod@^4.1.0"], [
     "As wsrpc (JSON), with rich values: every payload and event also carries a Date, so " +
-    "superjson encodes and decodes every call and event.",
+    "the codec writes and reads superjson's format (meta beside the JSON) for every call and event.",
   ]),
   denoSystem("wsrpc-redis", "wsrpc (Redis)", ["npm:zod@^4.1.0", "npm:redis@^6.3.1"], [
     "The wsrpc (JSON) server with its fan-out topic on the Redis engine (redisEngine, default " +

@@ -1,6 +1,6 @@
 /**
  * The wsrpc (rich) server: as wsrpc (JSON), but every payload carries a Date,
- * so superjson encodes every result and event and decodes every input.
+ * so the codec writes superjson's meta for every result and event and reads it for every input.
  *
  * @module
  */

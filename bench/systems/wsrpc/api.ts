@@ -1,7 +1,7 @@
 /**
  * The contract both wsrpc systems serve and call, made from one payload
  * schema: `{ a, s }` for wsrpc-json, `{ a, s, d: Date }` for wsrpc-rich (so
- * superjson carries every call and event).
+ * every call and event carries superjson meta).
  *
  * The fan-out subscription is a topic key (bench/systems/wsrpc/fanout.ts). A fresh
  * subscriber gets one marker event, {@linkcode READY_A} in `a`, that the

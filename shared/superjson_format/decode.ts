@@ -1,0 +1,188 @@
+/**
+ * Restores a value from superjson's JSON and meta, when both came from the
+ * network. The meta is checked as it is applied: a tree shaped the way
+ * superjson writes it, no deeper than {@linkcode MAX_META_DEPTH}, paths that
+ * lead to values the JSON really has (through plain objects and arrays only,
+ * never through `__proto__`, `constructor` or `prototype`), and only the
+ * types superjson has built in. `referentialEqualities` is ignored: shared
+ * references arrive as equal copies, exactly as plain JSON carries them, so
+ * a small frame can't become a cycle or a graph that doubles at every level.
+ *
+ * The JSON is restored in place: pass a value fresh from `JSON.parse`.
+ *
+ * @module
+ */
+
+import type { Meta } from "../wire.ts";
+import { FORBIDDEN_KEYS, TYPED_ARRAYS } from "./encode.ts";
+
+/** How deep a meta tree may nest; deeper values travel fine, their meta doesn't. */
+export const MAX_META_DEPTH = 256;
+
+/** Why a meta can't be applied. */
+function malformed(what: string): TypeError {
+  return new TypeError(`The meta ${what}`);
+}
+
+/**
+ * Restores the values that `meta` describes inside `json`.
+ *
+ * @param json The JSON part, fresh from `JSON.parse`; changed in place.
+ * @param meta Untrusted meta, as parsed from a frame.
+ * @returns The restored value.
+ * @throws {TypeError} When the meta is malformed or names an unknown type.
+ * @throws {SyntaxError} When a value can't be restored (a BigInt that is not a number).
+ */
+export function decodeSuperjson(json: unknown, meta: Meta): unknown {
+  const { values, v } = meta;
+  if (v !== undefined && typeof v !== "number") throw malformed("version is invalid");
+  if (values === undefined) return json;
+  // Before version 1, a backslash only escaped a dot.
+  return new Restore(v === undefined || v < 1).tree(json, values, 0);
+}
+
+class Restore {
+  readonly #legacyPaths: boolean;
+
+  constructor(legacyPaths: boolean) {
+    this.#legacyPaths = legacyPaths;
+  }
+
+  /** A tree is `[type]`, `[type, children]`, or the children alone. */
+  tree(node: unknown, tree: unknown, depth: number): unknown {
+    if (depth > MAX_META_DEPTH) throw malformed("is nested too deeply");
+    if (!Array.isArray(tree)) return this.#children(node, tree, depth);
+    if (tree.length < 1 || tree.length > 2) throw malformed("has a malformed type annotation");
+    if (tree.length === 2) node = this.#children(node, tree[1], depth);
+    return restore(node, tree[0]);
+  }
+
+  #children(node: unknown, children: unknown, depth: number): unknown {
+    if (typeof children !== "object" || children === null || Array.isArray(children)) {
+      throw malformed("has a malformed tree");
+    }
+    for (const path of Object.keys(children)) {
+      const keys = parsePath(path, this.#legacyPaths);
+      let parent = node;
+      for (let i = 0; i < keys.length - 1; i++) parent = childOf(parent, keys[i]!);
+      const last = keys[keys.length - 1]!;
+      const child = childOf(parent, last);
+      (parent as Record<string, unknown>)[last] = this.tree(
+        child,
+        (children as Record<string, unknown>)[path],
+        depth + 1,
+      );
+    }
+    return node;
+  }
+}
+
+/** A member the JSON has: an index of an array, or an own key of a plain object. */
+function childOf(parent: unknown, key: string): unknown {
+  if (FORBIDDEN_KEYS.has(key)) throw malformed(`path goes through "${key}"`);
+  if (Array.isArray(parent)) {
+    if (/^(0|[1-9]\d*)$/.test(key) && Number(key) < parent.length) return parent[Number(key)];
+  } else if (typeof parent === "object" && parent !== null) {
+    const prototype = Object.getPrototypeOf(parent);
+    if ((prototype === Object.prototype || prototype === null) && Object.hasOwn(parent, key)) {
+      return (parent as Record<string, unknown>)[key];
+    }
+  }
+  throw malformed("names a path the value does not have");
+}
+
+/** Splits an escaped path (`a\.b.0`) into its keys (`["a.b", "0"]`). */
+function parsePath(path: string, legacy: boolean): string[] {
+  if (!path.includes("\\")) return path.split(".");
+  const keys: string[] = [];
+  let key = "";
+  for (let i = 0; i < path.length; i++) {
+    const char = path[i];
+    if (char === "\\") {
+      const next = path[i + 1];
+      if (next === ".") {
+        key += ".";
+        i++;
+        continue;
+      }
+      if (!legacy) {
+        if (next !== "\\") throw malformed("has an invalid escape in a path");
+        key += "\\";
+        i++;
+        continue;
+      }
+    }
+    if (char === ".") {
+      keys.push(key);
+      key = "";
+    } else {
+      key += char;
+    }
+  }
+  keys.push(key);
+  return keys;
+}
+
+function stringOf(value: unknown, type: string): string {
+  if (typeof value !== "string") throw malformed(`marks a ${typeof value} as ${type}`);
+  return value;
+}
+
+function arrayOf(value: unknown, type: string): unknown[] {
+  if (!Array.isArray(value)) throw malformed(`marks a ${typeof value} as ${type}`);
+  return value;
+}
+
+/** Restores one annotated value from its JSON. */
+function restore(value: unknown, type: unknown): unknown {
+  if (Array.isArray(type)) {
+    const [name, detail] = type;
+    if (type.length !== 2 || typeof name !== "string" || typeof detail !== "string") {
+      throw malformed("has a malformed type annotation");
+    }
+    if (name === "typed-array") {
+      const TypedArray = TYPED_ARRAYS.get(detail);
+      if (TypedArray === undefined) throw malformed(`names an unknown typed array: ${detail}`);
+      // The constructor reads "NaN", "-0" and BigInts' digits as superjson wrote them.
+      return new TypedArray(arrayOf(value, detail));
+    }
+    // superjson's registered classes, symbols and custom types: none are registered.
+    throw malformed(`names a ${name} that is not registered: ${detail}`);
+  }
+  switch (type) {
+    case "undefined":
+      return undefined;
+    case "bigint":
+      return BigInt(stringOf(value, type));
+    case "Date":
+      return new Date(stringOf(value, type));
+    case "number":
+      return Number(stringOf(value, type)); // "NaN", "Infinity", "-Infinity" or "-0"
+    case "set":
+      return new Set(arrayOf(value, type));
+    case "map":
+      return new Map(arrayOf(value, type) as [unknown, unknown][]); // throws on a non-entry
+    case "regexp": {
+      const source = stringOf(value, type);
+      const end = source.lastIndexOf("/");
+      return new RegExp(source.slice(1, end), source.slice(end + 1));
+    }
+    case "URL":
+      return new URL(stringOf(value, type));
+    case "Error": {
+      if (typeof value !== "object" || value === null) {
+        throw malformed("marks a non-object as Error");
+      }
+      const { name, message, stack } = value as Record<string, string>;
+      const error = "cause" in value
+        ? new Error(message, { cause: (value as { cause: unknown }).cause })
+        : new Error(message);
+      // As superjson restores it: the sender's name, and its stack or none.
+      error.name = name!;
+      error.stack = stack;
+      return error;
+    }
+    default:
+      throw malformed(`names an unknown type: ${String(type)}`);
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * Writes a value as superjson's JSON and meta (format version 1), so that any
+ * superjson peer reads it. The types are superjson's built-in ones: undefined,
+ * BigInt, Date, RegExp, Set, Map, Error, URL, NaN, ±Infinity, -0 and typed
+ * arrays. Class instances, functions and symbols are left to `JSON.stringify`,
+ * as superjson leaves them when nothing is registered.
+ *
+ * The tree of annotations is built the way superjson builds it: paths through
+ * plain objects and arrays are flattened into one record (`"a.b.0"`), with `.`
+ * and `\` escaped in keys; a transformed value gets `[type]`, or
+ * `[type, children]` when something inside it needs annotations too.
+ * A reference back to an ancestor (a cycle) becomes `null`.
+ *
+ * @module
+ */
+
+import type { Meta } from "../wire.ts";
+
+/** A node of superjson's annotation tree. */
+export type Tree = [Annotation] | [Annotation, Children] | Children;
+/** Annotations below a node, by escaped path. */
+export type Children = { [path: string]: Tree };
+/** A single type, or `[name, detail]`. */
+export type Annotation = string | [string, string];
+
+/** Keys superjson refuses to walk: writing them back could reach a prototype. */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set([
+  "__proto__",
+  "constructor",
+  "prototype",
+]);
+
+/** The typed arrays superjson knows, by name. */
+export const TYPED_ARRAYS: ReadonlyMap<string, new (values: ArrayLike<unknown>) => unknown> =
+  new Map(
+    [
+      Int8Array,
+      Uint8Array,
+      Uint8ClampedArray,
+      Int16Array,
+      Uint16Array,
+      Int32Array,
+      Uint32Array,
+      Float32Array,
+      Float64Array,
+      BigInt64Array,
+      BigUint64Array,
+    ].map((type) => [type.name, type as unknown as new (values: ArrayLike<unknown>) => unknown]),
+  );
+
+/** A number JSON can't carry, as superjson writes it; `undefined` for the others. */
+export function specialNumber(n: number): string | undefined {
+  if (n !== n) return "NaN";
+  if (n === Infinity) return "Infinity";
+  if (n === -Infinity) return "-Infinity";
+  return n === 0 && 1 / n < 0 ? "-0" : undefined;
+}
+
+function escapeKey(key: string): string {
+  return key.includes("\\") || key.includes(".")
+    ? key.replace(/\\/g, "\\\\").replace(/\./g, "\\.")
+    : key;
+}
+
+/** A key as it goes into a path: escaped, an array index, or `null` for a root. */
+type Key = string | number | null;
+
+/**
+ * One walk. A value's place is given as its container's prefix (`""` at the
+ * top of a record, `"a.b."` below) and its own escaped key, `null` for the
+ * root of a record; the path string is only joined when it is needed.
+ */
+class Walk {
+  readonly #ancestors = new Set<object>();
+  /** The root's own annotation, when the value is not a plain container. */
+  root: Tree | undefined;
+
+  /** Returns the JSON for `value`, and records its annotations in `into`. */
+  value(value: unknown, into: Children, prefix: string, key: Key): unknown {
+    switch (typeof value) {
+      case "string":
+      case "boolean":
+        return value;
+      case "number": {
+        const special = specialNumber(value);
+        if (special === undefined) return value;
+        this.#annotate(into, prefix, key, ["number"]);
+        return special;
+      }
+      case "undefined":
+        this.#annotate(into, prefix, key, ["undefined"]);
+        return null;
+      case "bigint":
+        this.#annotate(into, prefix, key, ["bigint"]);
+        return value.toString();
+      case "object": {
+        if (value === null) return null;
+        if (this.#ancestors.has(value)) return null;
+        this.#ancestors.add(value);
+        try {
+          return this.#object(value, into, prefix, key);
+        } finally {
+          this.#ancestors.delete(value);
+        }
+      }
+      default:
+        // Functions and symbols: JSON.stringify drops them, as with superjson.
+        return value;
+    }
+  }
+
+  #object(value: object, into: Children, prefix: string, key: Key): unknown {
+    const below = key === null ? prefix : `${prefix}${key}.`;
+    if (Array.isArray(value)) return this.#array(value, into, below);
+    const prototype = Object.getPrototypeOf(value);
+    if (prototype === Object.prototype || prototype === null) {
+      return this.#record(value as Record<string, unknown>, into, below);
+    }
+    if (value instanceof Date) {
+      const time = value.getTime();
+      if (time !== time) return value; // an invalid Date: superjson leaves it to JSON (null)
+      this.#annotate(into, prefix, key, ["Date"]);
+      return value.toISOString();
+    }
+    if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
+      const typed = value as unknown as ArrayLike<number | bigint>;
+      const json = Array.from(
+        typed,
+        (n) => typeof n === "bigint" ? n.toString() : specialNumber(n) ?? n,
+      );
+      this.#annotate(into, prefix, key, [["typed-array", value.constructor.name]]);
+      return json;
+    }
+    if (value instanceof Error) {
+      const plain: Record<string, unknown> = { name: value.name, message: value.message };
+      if ("cause" in value) plain.cause = value.cause;
+      return this.#transformed("Error", plain, into, prefix, key);
+    }
+    if (value instanceof RegExp) {
+      this.#annotate(into, prefix, key, ["regexp"]);
+      return String(value);
+    }
+    if (value instanceof Set) return this.#transformed("set", [...value], into, prefix, key);
+    if (value instanceof Map) return this.#transformed("map", [...value], into, prefix, key);
+    if (value instanceof URL) {
+      this.#annotate(into, prefix, key, ["URL"]);
+      return value.href;
+    }
+    return value; // a class instance: its own JSON, unannotated, as superjson leaves it
+  }
+
+  /** A Set, Map or Error: its plain form is walked into a record of its own. */
+  #transformed(
+    type: string,
+    plain: unknown[] | Record<string, unknown>,
+    into: Children,
+    prefix: string,
+    key: Key,
+  ): unknown {
+    const children: Children = {};
+    const json = Array.isArray(plain)
+      ? this.#array(plain, children, "")
+      : this.#record(plain, children, "");
+    let any = false;
+    for (const _ in children) {
+      any = true;
+      break;
+    }
+    this.#annotate(into, prefix, key, any ? [type, children] : [type]);
+    return json;
+  }
+
+  #array(array: readonly unknown[], into: Children, prefix: string): unknown[] {
+    const json: unknown[] = new Array(array.length);
+    for (let i = 0; i < array.length; i++) {
+      if (i in array) json[i] = this.value(array[i], into, prefix, i);
+    }
+    return json;
+  }
+
+  #record(object: Record<string, unknown>, into: Children, prefix: string): object {
+    const json: Record<string, unknown> = {};
+    for (const key of Object.keys(object)) {
+      if (FORBIDDEN_KEYS.has(key)) {
+        throw new TypeError(
+          `A "${key}" key can't travel beside rich values: it is a prototype pollution risk`,
+        );
+      }
+      json[key] = this.value(object[key], into, prefix, escapeKey(key));
+    }
+    return json;
+  }
+
+  #annotate(into: Children, prefix: string, key: Key, tree: Tree): void {
+    if (key === null) this.root = tree;
+    else into[prefix + key] = tree;
+  }
+}
+
+/**
+ * Splits a value into superjson's JSON and meta.
+ *
+ * @param value Any value.
+ * @returns The JSON part, and the meta (`undefined` when nothing needs one).
+ * @throws {TypeError} When a plain object beside rich values has a
+ *   `__proto__`, `constructor` or `prototype` key, which superjson refuses.
+ */
+export function encodeSuperjson(value: unknown): { json: unknown; meta: Meta | undefined } {
+  const walk = new Walk();
+  const children: Children = {};
+  const json = walk.value(value, children, "", null);
+  const values = walk.root ?? (Object.keys(children).length > 0 ? children : undefined);
+  return { json, meta: values === undefined ? undefined : { values, v: 1 } };
+}

@@ -1,0 +1,178 @@
+/**
+ * wsrpc writes and reads superjson's format itself. These tests hold it to
+ * superjson: for every value, our JSON and meta are what superjson writes,
+ * superjson reads what we write, and we read what superjson writes. The
+ * values are a list of the awkward cases and a seeded random sample
+ * (`SUPERJSON_SEED=n` replays one).
+ */
+
+import assert from "node:assert/strict";
+import { SuperJSON } from "superjson";
+import { decodeSuperjson } from "./decode.ts";
+import { encodeSuperjson } from "./encode.ts";
+
+const superjson = new SuperJSON();
+
+/** superjson's output without `referentialEqualities`, which wsrpc neither writes nor reads. */
+function theirs(value: unknown): { json: unknown; meta: Record<string, unknown> | undefined } {
+  const { json, meta } = superjson.serialize(value);
+  if (meta === undefined) return { json, meta: undefined };
+  const { referentialEqualities: _, ...kept } = meta;
+  return { json, meta: kept.values === undefined ? undefined : kept };
+}
+
+/** What goes over the wire: JSON text, parsed again. */
+function overTheWire<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value));
+}
+
+function assertSameAsSuperjson(value: unknown, label: string): void {
+  const ours = encodeSuperjson(value);
+  const expected = theirs(value);
+  assert.deepEqual(overTheWire(ours.json), overTheWire(expected.json), `${label}: the JSON`);
+  assert.deepEqual(ours.meta, expected.meta, `${label}: the meta`);
+  if (ours.meta === undefined) return;
+  const json = overTheWire(ours.json);
+  const meta = overTheWire(ours.meta);
+  const restored = decodeSuperjson(overTheWire(json), meta);
+  assert.deepEqual(
+    restored,
+    superjson.deserialize({ json: json as never, meta: meta as never }),
+    `${label}: we read it as superjson does`,
+  );
+  assert.deepEqual(
+    decodeSuperjson(overTheWire(expected.json), overTheWire(expected.meta!)),
+    restored,
+    `${label}: we read superjson's own output`,
+  );
+}
+
+class Point {
+  x = 1;
+  at = new Date(0);
+}
+
+const cycle: Record<string, unknown> = { at: new Date(1) };
+cycle.self = cycle;
+const shared = { at: new Date(2) };
+const sparse: unknown[] = [undefined];
+sparse[3] = new Date(3);
+const cause = new Error("inner");
+
+const AWKWARD: Array<[string, unknown]> = [
+  ["a bare undefined", undefined],
+  ["a bare Date", new Date("2026-12-01T10:00:00.123Z")],
+  ["a Date before year 1000 and after 9999", [new Date(-62_000_000_000_000), new Date(9e14)]],
+  ["an invalid Date, which JSON makes null", { at: new Date(NaN), ok: new Date(0) }],
+  ["BigInts", { big: 2n ** 70n, negative: -1n, zero: 0n }],
+  ["special numbers", [NaN, Infinity, -Infinity, -0, 0, 1.5]],
+  ["undefined inside objects and arrays", { a: undefined, b: [undefined, 1], c: { d: undefined } }],
+  [
+    "a Map with rich keys and values",
+    new Map<unknown, unknown>([[new Date(0), 1n], ["k", [undefined]]]),
+  ],
+  ["a Set of rich values", new Set([1n, new Date(5), "s", undefined])],
+  ["nested Maps and Sets", new Map([["m", new Map([[1, new Set([new Date(7)])]])]])],
+  ["an empty Map and Set", { m: new Map(), s: new Set() }],
+  ["a RegExp with flags", { re: /a.b\/c/giu }],
+  ["a URL", { url: new URL("https://example.com/a?b=c#d") }],
+  ["an Error with a cause", new Error("outer", { cause })],
+  ["a TypeError", { error: new TypeError("bad") }],
+  ["typed arrays", [
+    new Uint8Array([1, 2, 255]),
+    new Float64Array([NaN, -0, Infinity, 1.5]),
+    new BigInt64Array([-(2n ** 63n), 5n]),
+    new Int16Array(0),
+  ]],
+  ["keys with dots and backslashes", {
+    "a.b": new Date(0),
+    "c\\d": { "e.\\f": 1n },
+    "": undefined,
+  }],
+  ["numeric-looking keys", { "0": new Date(0), "01": 1n, "10": undefined, x: [[new Date(0)]] }],
+  ["deep nesting", { a: { b: { c: [{ d: [new Set([{ e: new Date(9) }])] }] } } }],
+  ["a class instance, left to JSON", { p: new Point(), n: 1n }],
+  ["functions and symbols, left to JSON", { f: () => 1, s: Symbol("x"), n: 1n }],
+  ["a cycle", cycle],
+  ["a shared reference", { a: shared, b: shared, c: [shared] }],
+  ["a sparse array", sparse],
+  ["a null-prototype object", Object.assign(Object.create(null), { at: new Date(4) })],
+  ["plain JSON, which needs no meta", { a: [1, "two", null, { b: true }] }],
+];
+
+Deno.test("our superjson format is superjson's, value by value", async (t) => {
+  for (const [label, value] of AWKWARD) {
+    await t.step(label, () => assertSameAsSuperjson(value, label));
+  }
+});
+
+/** A small seeded generator (mulberry32), so a failure can be replayed. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const KEYS = ["a", "b.c", "d\\e", "0", "12", "x.", ".y", "\\", "", "z"];
+
+function randomValue(next: () => number, depth: number): unknown {
+  const pick = Math.floor(next() * (depth > 3 ? 10 : 15));
+  const n = Math.floor(next() * 2000) - 1000;
+  switch (pick) {
+    case 0:
+      return n;
+    case 1:
+      return `s${n}`;
+    case 2:
+      return null;
+    case 3:
+      return undefined;
+    case 4:
+      return BigInt(n) * 10n ** 20n;
+    case 5:
+      return new Date(n * 1e9);
+    case 6:
+      return [NaN, Infinity, -Infinity, -0][n & 3];
+    case 7:
+      return n % 2 === 0;
+    case 8:
+      return /x+/g;
+    case 9:
+      return new URL(`https://h/${n}`);
+    case 10:
+      return Array.from({ length: Math.floor(next() * 4) }, () => randomValue(next, depth + 1));
+    case 11: {
+      const object: Record<string, unknown> = {};
+      for (let i = Math.floor(next() * 4); i > 0; i--) {
+        object[KEYS[Math.floor(next() * KEYS.length)]!] = randomValue(next, depth + 1);
+      }
+      return object;
+    }
+    case 12:
+      return new Map(
+        Array.from(
+          { length: Math.floor(next() * 3) },
+          () => [randomValue(next, depth + 1), randomValue(next, depth + 1)],
+        ),
+      );
+    case 13:
+      return new Set(
+        Array.from({ length: Math.floor(next() * 3) }, () => randomValue(next, depth + 1)),
+      );
+    default:
+      return new Error(`e${n}`, next() < 0.5 ? { cause: randomValue(next, depth + 1) } : undefined);
+  }
+}
+
+Deno.test("our superjson format is superjson's, on 3,000 random values", () => {
+  const seed = Number(Deno.env.get("SUPERJSON_SEED") ?? Date.now() % 1_000_000);
+  const next = random(seed);
+  for (let i = 0; i < 3000; i++) {
+    assertSameAsSuperjson(randomValue(next, 0), `value ${i} (SUPERJSON_SEED=${seed})`);
+  }
+});
