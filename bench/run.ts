@@ -157,6 +157,23 @@ async function describeSystems(
   return [runnable, reports];
 }
 
+/** Runs the `prepare` step of each system that will run; the failures, said as such. */
+async function prepareSystems(
+  systems: readonly SystemSpec[],
+  redis: string | null,
+): Promise<string[]> {
+  const failures: string[] = [];
+  for (const system of systems) {
+    if (system.prepare === undefined || (system.redis && redis === null)) continue;
+    try {
+      await system.prepare();
+    } catch (error) {
+      failures.push(`${system.label}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  return failures;
+}
+
 async function extraRows(
   config: ModeConfig,
   systems: readonly SystemSpec[],
@@ -187,7 +204,7 @@ async function main(): Promise<number> {
   log(`bench ${config.mode}: ${systems.map((s) => s.id).join(", ")}; ${pinning}`);
 
   const runs: Record<string, Partial<Record<WorkloadName, RunOutcome[]>>> = {};
-  const failures: string[] = [];
+  const failures = await prepareSystems(systems, redis);
   for (const workload of options.workloads) {
     const repeat = workload === "w5" ? 1 : config.repeat;
     const running = systems.filter((s) => s.workloads.includes(workload));

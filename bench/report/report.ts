@@ -56,21 +56,21 @@ export function renderMarkdown(report: Report, references: readonly Column[]): s
     `and servers in separate processes on 127.0.0.1. ` +
     (report.redis === null
       ? "redis-server not installed."
-      : `redis-server ${report.redis}, a fresh one per run of wsrpc (Redis), pinned with the ` +
-        `servers.`),
+      : `redis-server ${report.redis}, a fresh one per run of each system on Redis, pinned ` +
+        `with the servers.`),
     "",
     renderTable(report.rows, columnsOf(report), references),
     "",
     "Targets:",
     "",
-    renderTargets(report.rows, config),
+    renderTargets(report.rows, config, report.runs),
     "",
     `Counts: W1 up to ${config.params.w1.calls} calls (${config.params.w1.maxMs} ms cap); ` +
     `W2 up to ${config.params.w2.calls} calls (${config.params.w2.maxMs} ms cap); ` +
     `W3 ${config.params.w3.events} events; W4 ${config.params.w4.conns} connections × ` +
     `${config.params.w4.publishes} publishes; W5 ${config.params.w5.conns} idle connections; ` +
     `W6 ${config.params.w6.conns} subscribers × ${config.params.w6.publishes} publishes ` +
-    `(${config.params.w6.instances} instances for wsrpc (Redis)); W7 ` +
+    `(${config.params.w6.instances} instances for the systems on Redis); W7 ` +
     `${config.params.w7.clients} clients × ${config.params.w7.behind} events behind ` +
     `(of ${config.params.w7.history} published).`,
     "",

@@ -90,7 +90,7 @@ export const FIGURES: readonly Figure<WorkloadName>[] = [
   }),
   figure({
     id: "w6.rate",
-    label: "W6 cross-instance fan-out (wsrpc (Redis): the subscribers split across 2 " +
+    label: "W6 cross-instance fan-out (the systems on Redis: the subscribers split across 2 " +
       "instances on one Redis; the others: one process)",
     unit: "deliveries/s",
     better: "higher",

@@ -7,6 +7,7 @@
  */
 
 import type { WorkloadName } from "../harness/protocol.ts";
+import { bundleForNode, nodeVersion } from "../harness/node_bundle.ts";
 
 /** One system under test. */
 export interface SystemSpec {
@@ -34,6 +35,8 @@ export interface SystemSpec {
    * on `params.w6.instances` servers that share it; the others on one.
    */
   readonly redis: boolean;
+  /** Builds what the command lines run (a Node bundle), once before the runs. */
+  readonly prepare?: () => Promise<void>;
 }
 
 /** The repository's root folder, where deno.json is. */
@@ -82,6 +85,43 @@ function denoSystem(
   };
 }
 
+/**
+ * A system whose two programs are TypeScript files bundled for Node with
+ * `deno bundle` (bench/harness/node_bundle.ts) into bench/results/node/<id>/
+ * before the runs, and run with `node`.
+ */
+function nodeSystem(
+  id: string,
+  label: string,
+  packages: readonly string[],
+  notes: readonly string[],
+  extras: Extras,
+): SystemSpec {
+  const source = `${ROOT}bench/systems/${id}/`;
+  const built = `${ROOT}bench/results/node/${id}/`;
+  return {
+    id,
+    label,
+    runtime: `Node ${nodeVersion()?.replace(/^v/, "") ?? "(not found)"}`,
+    files: [`${source}server.ts`, `${source}client.ts`],
+    server: ["node", `${built}server.mjs`],
+    client: ["node", `${built}client.mjs`],
+    packages,
+    notes,
+    workloads: extras.workloads,
+    redis: extras.redis ?? false,
+    prepare: async () => {
+      for (const program of ["server", "client"]) {
+        await bundleForNode(
+          `${source}${program}.ts`,
+          `${built}${program}.mjs`,
+          `${ROOT}bench/deno.json`,
+        );
+      }
+    },
+  };
+}
+
 /** The id of the baseline every ratio is taken against. */
 export const RAW_ID = "raw";
 /** The id of the second reference. */
@@ -124,4 +164,21 @@ export const SYSTEMS: readonly SystemSpec[] = [
     "publisher on the first, so every event reaches both through Redis. W7: one instance; " +
     "the Redis commands are counted with INFO commandstats over the storm.",
   ], { workloads: ["w6", "w7"], redis: true }),
+  nodeSystem("socketio-redis", "socket.io + Redis adapter", [
+    "npm:socket.io@^4.8.1",
+    "npm:@socket.io/redis-adapter@^8.3.0",
+    "npm:redis@^6.3.1",
+    "npm:socket.io-client@^4.8.1",
+  ], [
+    "socket.io's Server on a node:http server with the official Redis adapter " +
+    "(@socket.io/redis-adapter's createAdapter on a node-redis client and its duplicate(), as " +
+    "its docs show), every setting at its default (so perMessageDeflate off); server and " +
+    "client on Node, each bundled with deno bundle. W6 only: two instances share the run's " +
+    "redis-server, pinned with it; a subscriber joins a room (acked), a publish emits each " +
+    "event to the room, which the adapter also publishes on Redis for the other instance.",
+    "The driver opens each connection with io(url, { forceNew: true, transports: " +
+    '["websocket"] }): forceNew, else io() shares one connection per url; WebSocket from the ' +
+    "start, as every other driver (the default polls first and upgrades, which changes only " +
+    "the connecting, not the measured round).",
+  ], { workloads: ["w6"], redis: true }),
 ];
