@@ -259,7 +259,8 @@ export class RequestManager {
     } catch {
       return;
     }
-    for (const frame of Array.isArray(value) ? value : [value]) this.#receiveOne(frame);
+    if (!Array.isArray(value)) this.#receiveOne(value);
+    else for (const frame of value) this.#receiveOne(frame);
   }
 
   #receiveOne(frame: unknown): void {

@@ -32,8 +32,8 @@ const CLOSE_OBJECT = 0x7d;
  * @returns `true` when the text nests too deeply.
  */
 export function exceedsDepth(text: string, max: number): boolean {
-  // Each level takes at least one character.
-  if (text.length <= max) return false;
+  // Each level takes at least one character, and one opening bracket.
+  if (text.length <= max || countBrackets(text, max) <= max) return false;
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const unit = text.charCodeAt(i);
@@ -43,6 +43,18 @@ export function exceedsDepth(text: string, max: number): boolean {
     } else if (unit === CLOSE_ARRAY || unit === CLOSE_OBJECT) depth--;
   }
   return false;
+}
+
+/**
+ * How many `[` and `{` the text holds, strings included, counting no further
+ * than past `max`: when there are no more than `max`, the text can't nest
+ * deeper, and the scan that skips strings is not needed.
+ */
+function countBrackets(text: string, max: number): number {
+  let count = 0;
+  for (let i = text.indexOf("{"); i !== -1 && count <= max; i = text.indexOf("{", i + 1)) count++;
+  for (let i = text.indexOf("["); i !== -1 && count <= max; i = text.indexOf("[", i + 1)) count++;
+  return count;
 }
 
 /** The index of the quote that ends the string opened at `start`, or the end of the text. */

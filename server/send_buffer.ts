@@ -31,6 +31,8 @@ export interface SendBufferLimits {
 }
 
 const OPEN = 1;
+/** The most a WebSocket frame's header takes, in bytes. */
+const FRAME_HEADER = 14;
 // Polls start often, so that a reader who catches up quickly is not kept
 // waiting, and slow down, so that many stuck readers cost little.
 const FIRST_POLL = 2;
@@ -69,6 +71,14 @@ export class SendBuffer {
   #pollDelay = FIRST_POLL;
   #highSince: number | undefined;
   #disposed = false;
+  /**
+   * The most the socket can hold: what `bufferedAmount` said last, plus
+   * what was sent since, at three bytes per UTF-16 unit and a frame header
+   * each (it only grows by sending).
+   * Reading `bufferedAmount` is a call into the runtime, so it is only read
+   * once this bound passes the high water.
+   */
+  #bound = 0;
 
   /**
    * @param socket The socket to send on.
@@ -84,7 +94,8 @@ export class SendBuffer {
 
   /** Whether more is waiting to be sent than the high water allows. */
   get congested(): boolean {
-    return this.#socket.bufferedAmount > this.#limits.sendBufferHighWater;
+    const highWater = this.#limits.sendBufferHighWater;
+    return this.#bound > highWater && this.#buffered() > highWater;
   }
 
   /**
@@ -95,7 +106,9 @@ export class SendBuffer {
   send(text: string): void {
     if (this.#disposed || (this.#socket.readyState ?? OPEN) !== OPEN) return;
     this.#socket.send(text);
-    const buffered = this.#socket.bufferedAmount;
+    this.#bound += text.length * 3 + FRAME_HEADER;
+    if (this.#bound <= this.#limits.sendBufferHighWater) return;
+    const buffered = this.#buffered();
     if (buffered <= this.#limits.sendBufferHighWater) return;
     if (buffered > this.#limits.sendBufferMax) {
       this.#giveUp(`The client fell ${this.#limits.sendBufferMax} bytes behind`);
@@ -153,9 +166,14 @@ export class SendBuffer {
     this.#pollDelay = Math.min(this.#pollDelay * 2, LAST_POLL);
   }
 
+  /** Reads what the socket holds, and tightens the bound to it. */
+  #buffered(): number {
+    return this.#bound = this.#socket.bufferedAmount;
+  }
+
   #poll(): void {
     this.#timer = undefined;
-    const buffered = this.#socket.bufferedAmount;
+    const buffered = this.#buffered();
     const highWater = this.#limits.sendBufferHighWater;
     if ((this.#socket.readyState ?? OPEN) !== OPEN || buffered <= highWater / 2) {
       this.#stop();

@@ -32,8 +32,37 @@ Deno.test("a peer above the high water is congested; at it, it is not", () => {
   const { socket, buffer } = setup();
   buffer.send("x".repeat(100));
   assert.equal(buffer.congested, false);
-  socket.bufferedAmount = 101;
+  buffer.send("x");
   assert.equal(buffer.congested, true);
+  socket.bufferedAmount = 100; // the peer read one byte
+  assert.equal(buffer.congested, false);
+  buffer.dispose();
+});
+
+Deno.test("the socket's buffered amount is read only once what was sent could pass the high water", () => {
+  let reads = 0;
+  const socket = {
+    readyState: 1,
+    held: 0,
+    peerReads: false,
+    get bufferedAmount() {
+      reads++;
+      return this.held;
+    },
+    send(text: string) {
+      if (!this.peerReads) this.held += text.length;
+    },
+  };
+  const buffer = new SendBuffer(socket, { ...LIMITS, sendBufferHighWater: 1_000 }, () => {});
+  for (let i = 0; i < 22; i++) buffer.send("0123456789"); // at most 22 × (30 + 14) bytes held
+  assert.equal(reads, 0, "22 frames can't hold more than the high water");
+  buffer.send("0123456789");
+  assert.equal(reads, 1, "the 23rd could");
+  socket.held = 0; // the peer reads everything, at once
+  socket.peerReads = true;
+  for (let i = 0; i < 100; i++) buffer.send("0123456789");
+  assert.equal(buffer.congested, false);
+  assert.ok(reads <= 6, `${reads} reads for 123 small frames`);
   buffer.dispose();
 });
 
