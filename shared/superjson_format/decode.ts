@@ -15,6 +15,7 @@
 
 import type { Meta } from "../wire.ts";
 import { FORBIDDEN_KEYS, TYPED_ARRAYS } from "./encode.ts";
+import { parseIsoDate } from "./iso_date.ts";
 
 /** How deep a meta tree may nest; deeper values travel fine, their meta doesn't. */
 export const MAX_META_DEPTH = 256;
@@ -155,7 +156,7 @@ function restore(value: unknown, type: unknown): unknown {
     case "bigint":
       return BigInt(stringOf(value, type));
     case "Date":
-      return new Date(stringOf(value, type));
+      return parseIsoDate(stringOf(value, type));
     case "number":
       return Number(stringOf(value, type)); // "NaN", "Infinity", "-Infinity" or "-0"
     case "set":

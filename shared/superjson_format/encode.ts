@@ -15,6 +15,7 @@
  */
 
 import type { Meta } from "../wire.ts";
+import { formatIsoDate } from "./iso_date.ts";
 
 /** A node of superjson's annotation tree. */
 export type Tree = [Annotation] | [Annotation, Children] | Children;
@@ -71,7 +72,8 @@ type Key = string | number | null;
  * root of a record; the path string is only joined when it is needed.
  */
 class Walk {
-  readonly #ancestors = new Set<object>();
+  /** The containers being walked, outermost first: one of them again is a cycle. */
+  readonly #ancestors: object[] = [];
   /** The root's own annotation, when the value is not a plain container. */
   root: Tree | undefined;
 
@@ -93,34 +95,36 @@ class Walk {
       case "bigint":
         this.#annotate(into, prefix, key, ["bigint"]);
         return value.toString();
-      case "object": {
+      case "object":
         if (value === null) return null;
-        if (this.#ancestors.has(value)) return null;
-        this.#ancestors.add(value);
-        try {
-          return this.#object(value, into, prefix, key);
-        } finally {
-          this.#ancestors.delete(value);
-        }
-      }
+        // The common rich value first: a Date is a leaf, it can't hold a cycle.
+        if (value instanceof Date) return this.#date(value, into, prefix, key);
+        return this.#object(value, into, prefix, key);
       default:
         // Functions and symbols: JSON.stringify drops them, as with superjson.
         return value;
     }
   }
 
+  #date(date: Date, into: Children, prefix: string, key: Key): unknown {
+    const time = date.getTime();
+    if (time !== time) return date; // an invalid Date: superjson leaves it to JSON (null)
+    this.#annotate(into, prefix, key, ["Date"]);
+    return formatIsoDate(date);
+  }
+
   #object(value: object, into: Children, prefix: string, key: Key): unknown {
-    const below = key === null ? prefix : `${prefix}${key}.`;
-    if (Array.isArray(value)) return this.#array(value, into, below);
-    const prototype = Object.getPrototypeOf(value);
-    if (prototype === Object.prototype || prototype === null) {
-      return this.#record(value as Record<string, unknown>, into, below);
-    }
-    if (value instanceof Date) {
-      const time = value.getTime();
-      if (time !== time) return value; // an invalid Date: superjson leaves it to JSON (null)
-      this.#annotate(into, prefix, key, ["Date"]);
-      return value.toISOString();
+    if (this.#ancestors.includes(value)) return null;
+    const isArray = Array.isArray(value);
+    const prototype = isArray ? undefined : Object.getPrototypeOf(value);
+    if (isArray || prototype === Object.prototype || prototype === null) {
+      const below = key === null ? prefix : `${prefix}${key}.`;
+      this.#ancestors.push(value);
+      const json = isArray
+        ? this.#array(value, into, below)
+        : this.#record(value as Record<string, unknown>, into, below);
+      this.#ancestors.pop();
+      return json;
     }
     if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
       const typed = value as unknown as ArrayLike<number | bigint>;
@@ -134,14 +138,14 @@ class Walk {
     if (value instanceof Error) {
       const plain: Record<string, unknown> = { name: value.name, message: value.message };
       if ("cause" in value) plain.cause = value.cause;
-      return this.#transformed("Error", plain, into, prefix, key);
+      return this.#transformed(value, "Error", plain, into, prefix, key);
     }
     if (value instanceof RegExp) {
       this.#annotate(into, prefix, key, ["regexp"]);
       return String(value);
     }
-    if (value instanceof Set) return this.#transformed("set", [...value], into, prefix, key);
-    if (value instanceof Map) return this.#transformed("map", [...value], into, prefix, key);
+    if (value instanceof Set) return this.#transformed(value, "set", [...value], into, prefix, key);
+    if (value instanceof Map) return this.#transformed(value, "map", [...value], into, prefix, key);
     if (value instanceof URL) {
       this.#annotate(into, prefix, key, ["URL"]);
       return value.href;
@@ -151,6 +155,7 @@ class Walk {
 
   /** A Set, Map or Error: its plain form is walked into a record of its own. */
   #transformed(
+    value: object,
     type: string,
     plain: unknown[] | Record<string, unknown>,
     into: Children,
@@ -158,9 +163,11 @@ class Walk {
     key: Key,
   ): unknown {
     const children: Children = {};
+    this.#ancestors.push(value);
     const json = Array.isArray(plain)
       ? this.#array(plain, children, "")
       : this.#record(plain, children, "");
+    this.#ancestors.pop();
     let any = false;
     for (const _ in children) {
       any = true;

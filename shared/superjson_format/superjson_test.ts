@@ -55,6 +55,12 @@ class Point {
 const cycle: Record<string, unknown> = { at: new Date(1) };
 cycle.self = cycle;
 const shared = { at: new Date(2) };
+const selfSet = new Set<unknown>([new Date(3)]);
+selfSet.add(selfSet);
+const selfMap = new Map<unknown, unknown>([["at", new Date(4)]]);
+selfMap.set("self", selfMap);
+const selfError = new Error("loop");
+selfError.cause = selfError;
 const sparse: unknown[] = [undefined];
 sparse[3] = new Date(3);
 const cause = new Error("inner");
@@ -94,6 +100,7 @@ const AWKWARD: Array<[string, unknown]> = [
   ["a class instance, left to JSON", { p: new Point(), n: 1n }],
   ["functions and symbols, left to JSON", { f: () => 1, s: Symbol("x"), n: 1n }],
   ["a cycle", cycle],
+  ["a Set, a Map and an Error that hold themselves", { selfSet, selfMap, selfError }],
   ["a shared reference", { a: shared, b: shared, c: [shared] }],
   ["a sparse array", sparse],
   ["a null-prototype object", Object.assign(Object.create(null), { at: new Date(4) })],
