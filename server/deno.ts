@@ -60,9 +60,6 @@ const opening = new Deadlines<DenoSocket>((socket) => socket.end(), { keepArmed:
 
 const OPEN = 1;
 
-/** Errors are followed by a close, which is what counts. */
-function ignore(): void {}
-
 /** A Deno `WebSocket`, as the core's seam. */
 class DenoSocket implements ServerSocket {
   readonly #socket: WebSocket;
@@ -77,14 +74,21 @@ class DenoSocket implements ServerSocket {
     this.#socket = socket;
     this.#admitted = admitted;
     opening.set(this, admitted.openTimeout);
-    socket.onopen = () => {
-      opening.delete(this);
-      this.#admitted = undefined;
-      this.#events = admitted.open(this);
-    };
+    // The listeners reach everything through `this`: what they capture lives
+    // as long as the socket, and `admitted` is only needed until it opens.
+    socket.onopen = () => this.#opened();
     socket.onmessage = (event: MessageEvent) => this.#events?.message(event.data);
+    // An error is always followed by a close, which is what counts: no error listener.
     socket.onclose = () => this.end();
-    socket.onerror = ignore;
+  }
+
+  #opened(): void {
+    // Each listener costs a few hundred bytes for as long as the socket lives.
+    this.#socket.onopen = null;
+    opening.delete(this);
+    const admitted = this.#admitted!;
+    this.#admitted = undefined;
+    this.#events = admitted.open(this);
   }
 
   send(text: string): void {

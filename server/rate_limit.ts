@@ -7,6 +7,11 @@
 import { ErrorCode } from "../shared/errors.ts";
 import { type ErrorFrame, isRecord, isRequestId } from "../shared/wire.ts";
 
+/** The default clock, one function for every bucket: a closure each would cost memory per connection. */
+function monotonicNow(): number {
+  return performance.now();
+}
+
 /**
  * Allows `burst` messages at once, then `perSecond` a second. Tokens refill
  * continuously, from the clock, so an idle bucket costs nothing.
@@ -37,7 +42,7 @@ export class TokenBucket {
    * @param burst The most tokens the bucket holds, and holds at first.
    * @param now The clock, in milliseconds. Defaults to `performance.now`.
    */
-  constructor(perSecond: number, burst: number, now: () => number = () => performance.now()) {
+  constructor(perSecond: number, burst: number, now: () => number = monotonicNow) {
     this.#perSecond = perSecond;
     this.#burst = burst;
     this.#now = now;
