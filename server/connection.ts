@@ -6,7 +6,6 @@
  */
 
 import type { Codec } from "../shared/codec.ts";
-import { CloseCode } from "../shared/close_codes.ts";
 import { ErrorCode, RpcError } from "../shared/errors.ts";
 import {
   checkRequest,
@@ -82,11 +81,9 @@ export class Connection implements SubscriptionHost {
     this.#ctx = ctx;
     this.#config = config;
     this.#limits = config.limits;
-    this.#throttle = new Throttle(
-      config.limits,
-      () => outlet.close(CloseCode.TooManyRequests, "Too many requests"),
-    );
-    this.#invoker = new Invoker(config, ctx, (route, thrown) => this.report(route, thrown));
+    // No closures: each would hold memory for as long as the connection lives.
+    this.#throttle = new Throttle(config.limits, outlet);
+    this.#invoker = new Invoker(config, ctx, this);
   }
 
   /** How many calls are running and how many subscriptions are live. */

@@ -38,25 +38,31 @@ export interface Scope {
   readonly signal: AbortSignal;
 }
 
+/** Reports an error raised while serving a call, and returns it as an `RpcError`. */
+export interface ErrorReporter {
+  /** Reports `thrown`, raised while serving `route`. */
+  report(route: Route, thrown: unknown): RpcError;
+}
+
 /** Runs the handlers of one connection, with its context. */
 export class Invoker {
   readonly #config: InvokerConfig;
   readonly #ctx: unknown;
-  readonly #report: (route: Route, thrown: unknown) => RpcError;
+  readonly #reporter: ErrorReporter;
 
   /**
    * @param config The server's settings.
    * @param ctx The connection's context.
-   * @param report Reports an error and returns it as an `RpcError`.
+   * @param reporter Reports an error and returns it as an `RpcError`.
    */
   constructor(
     config: InvokerConfig,
     ctx: unknown,
-    report: (route: Route, thrown: unknown) => RpcError,
+    reporter: ErrorReporter,
   ) {
     this.#config = config;
     this.#ctx = ctx;
-    this.#report = report;
+    this.#reporter = reporter;
   }
 
   /**
@@ -109,7 +115,7 @@ export class Invoker {
    * @returns The reply; never throws.
    */
   failure(route: Route, id: RequestId, thrown: unknown): ErrorFrame {
-    return failureFrame(this.#config.codec, id, this.#report(route, thrown));
+    return failureFrame(this.#config.codec, id, this.#reporter.report(route, thrown));
   }
 
   /** Decodes and validates the input; synchronous when the schema is. */

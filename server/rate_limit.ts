@@ -4,8 +4,15 @@
  * @module
  */
 
+import { CloseCode } from "../shared/close_codes.ts";
 import { ErrorCode } from "../shared/errors.ts";
 import { type ErrorFrame, isRecord, isRequestId } from "../shared/wire.ts";
+
+/** Something a limit closes when it is broken: a connection's outlet or session. */
+export interface Closable {
+  /** Closes with a WebSocket close code and a reason. */
+  close(code: number, reason: string): unknown;
+}
 
 /** The default clock, one function for every bucket: a closure each would cost memory per connection. */
 function monotonicNow(): number {
@@ -97,7 +104,7 @@ export class TokenBucket {
  * import assert from "node:assert/strict";
  *
  * let flooded = false;
- * const throttle = new Throttle({ messagesPerSecond: 1, burst: 1 }, () => flooded = true);
+ * const throttle = new Throttle({ messagesPerSecond: 1, burst: 1 }, { close: () => flooded = true });
  * assert.equal(throttle.admit(), true);
  * assert.equal(throttle.admit(), false);
  * assert.equal(throttle.refusal({ jsonrpc: "2.0", id: 7, method: "x" })?.error.code, -32029);
@@ -115,16 +122,16 @@ export class Throttle {
    * though some of its messages keep getting through at the allowed rate.
    */
   readonly #patience: TokenBucket;
-  readonly #onFlood: () => void;
+  readonly #peer: Closable;
 
   /**
    * @param limits The rate and the burst.
-   * @param onFlood Called when a refused connection goes on sending.
+   * @param peer Closed with 4429 when a refused connection goes on sending.
    */
-  constructor(limits: { messagesPerSecond: number; burst: number }, onFlood: () => void) {
+  constructor(limits: { messagesPerSecond: number; burst: number }, peer: Closable) {
     this.#bucket = new TokenBucket(limits.messagesPerSecond, limits.burst);
     this.#patience = new TokenBucket(limits.messagesPerSecond, limits.burst);
-    this.#onFlood = onFlood;
+    this.#peer = peer;
   }
 
   /**
@@ -134,7 +141,7 @@ export class Throttle {
    */
   admit(): boolean {
     if (this.#bucket.take()) return true;
-    if (!this.#patience.take()) this.#onFlood();
+    if (!this.#patience.take()) this.#peer.close(CloseCode.TooManyRequests, "Too many requests");
     return false;
   }
 

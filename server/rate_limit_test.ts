@@ -51,7 +51,7 @@ Deno.test("a rate of Infinity never refuses; a rate of 0 never refills", () => {
 Deno.test("a throttle forgives a client that overshoots now and then, and gives up on a flood", () => {
   let floods = 0;
   // One a second: no token comes back while the test runs.
-  const throttle = new Throttle({ messagesPerSecond: 1, burst: 3 }, () => floods++);
+  const throttle = new Throttle({ messagesPerSecond: 1, burst: 3 }, { close: () => floods++ });
   for (let i = 0; i < 3; i++) assert.equal(throttle.admit(), true);
   for (let i = 0; i < 3; i++) {
     assert.equal(throttle.admit(), false);
@@ -62,7 +62,7 @@ Deno.test("a throttle forgives a client that overshoots now and then, and gives 
 });
 
 Deno.test("a refused request gets TooManyRequests with retryAfter; a notification gets nothing", () => {
-  const throttle = new Throttle({ messagesPerSecond: 1, burst: 1 }, () => {});
+  const throttle = new Throttle({ messagesPerSecond: 1, burst: 1 }, { close() {} });
   throttle.admit();
   for (const id of [7, "a7", null]) {
     const refusal = throttle.refusal({ jsonrpc: "2.0", id, method: "hello" });

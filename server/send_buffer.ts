@@ -9,6 +9,9 @@
  * @module
  */
 
+import { CloseCode } from "../shared/close_codes.ts";
+import type { Closable } from "./rate_limit.ts";
+
 /** The socket surface the send buffer uses; a `WebSocket` fits, and so does a `ServerSocket`. */
 export interface SendSocket {
   /** When present, nothing is sent unless it is 1 (open). */
@@ -52,7 +55,7 @@ const STUCK_POLL = 250;
  *   this.bufferedAmount += text.length;
  * } };
  * const limits = { sendBufferHighWater: 10, sendBufferMax: 100, slowConsumerTimeout: 1000 };
- * const buffer = new SendBuffer(socket, limits, () => {});
+ * const buffer = new SendBuffer(socket, limits, { close() {} });
  * buffer.send("0123456789ab");
  * assert.equal(buffer.congested, true);
  * const resumed = buffer.whenDrained(new AbortController().signal);
@@ -64,7 +67,7 @@ const STUCK_POLL = 250;
 export class SendBuffer {
   readonly #socket: SendSocket;
   readonly #limits: SendBufferLimits;
-  readonly #onSlow: (reason: string) => void;
+  readonly #peer: Closable;
   /** Made on first wait: most sockets never fall behind. */
   #waiters: Set<() => void> | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -83,13 +86,12 @@ export class SendBuffer {
   /**
    * @param socket The socket to send on.
    * @param limits When to pause, and when to give up.
-   * @param onSlow Called once when the peer has fallen too far behind; it
-   *   should close the connection.
+   * @param peer Closed once with 4008 when the peer has fallen too far behind.
    */
-  constructor(socket: SendSocket, limits: SendBufferLimits, onSlow: (reason: string) => void) {
+  constructor(socket: SendSocket, limits: SendBufferLimits, peer: Closable) {
     this.#socket = socket;
     this.#limits = limits;
-    this.#onSlow = onSlow;
+    this.#peer = peer;
   }
 
   /** Whether more is waiting to be sent than the high water allows. */
@@ -189,7 +191,7 @@ export class SendBuffer {
 
   #giveUp(reason: string): void {
     this.dispose();
-    this.#onSlow(reason);
+    this.#peer.close(CloseCode.SlowConsumer, reason);
   }
 
   #stop(): void {

@@ -24,7 +24,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 function setup(limits: Partial<SendBufferLimits> = {}) {
   const socket = new FakeSocket();
   const slow: string[] = [];
-  const buffer = new SendBuffer(socket, { ...LIMITS, ...limits }, (reason) => slow.push(reason));
+  const buffer = new SendBuffer(socket, { ...LIMITS, ...limits }, {
+    close: (_code: number, reason: string) => slow.push(reason),
+  });
   return { socket, buffer, slow };
 }
 
@@ -53,7 +55,7 @@ Deno.test("the socket's buffered amount is read only once what was sent could pa
       if (!this.peerReads) this.held += text.length;
     },
   };
-  const buffer = new SendBuffer(socket, { ...LIMITS, sendBufferHighWater: 1_000 }, () => {});
+  const buffer = new SendBuffer(socket, { ...LIMITS, sendBufferHighWater: 1_000 }, { close() {} });
   for (let i = 0; i < 22; i++) buffer.send("0123456789"); // at most 22 × (30 + 14) bytes held
   assert.equal(reads, 0, "22 frames can't hold more than the high water");
   buffer.send("0123456789");

@@ -64,7 +64,7 @@ export class Session implements Outlet, SocketEvents, Beating {
     this.#buffer = new SendBuffer(
       socket,
       limits,
-      (reason) => void this.close(CloseCode.SlowConsumer, reason),
+      this,
     );
     const { start } = options;
     if ("ctx" in start) this.#connection = this.#connect(start.ctx);
