@@ -188,9 +188,11 @@ export interface SubscribeOptions {
   onGap?: (gap: SubscriptionGap) => void;
   /**
    * How many events may wait for a `for await` loop that reads more slowly
-   * than they come. Past it, the subscription ends with `EventsMissed` once
-   * the loop has read the events that waited: it never drops one silently.
-   * Defaults to 10,000; `Infinity` for no bound. Callbacks (`subscribe`)
+   * than they come. A loop still past it a second later (a burst can take a
+   * loop that reads as fast as it can past it for a moment), or ever ten
+   * times past it, ends the subscription with `EventsMissed` once it has read
+   * the events that waited: it never drops one silently. Defaults to 10,000;
+   * `Infinity` for no bound. Callbacks (`subscribe`)
    * take each event as it comes, so nothing waits for them. A subscription
    * opened before it is read (by asking for `started`, or by `await` on the
    * client made from the contract's type) keeps its events the same way

@@ -9,6 +9,7 @@ import { BoundedQueue } from "../shared/bounded_queue.ts";
 import { ErrorCode, RpcError } from "../shared/errors.ts";
 import type { SubscribeOptions, SubscriptionGap } from "./options.ts";
 import { withResolvers } from "../shared/resolvers.ts";
+import { unrefTimer } from "../shared/unref.ts";
 
 /**
  * Callbacks for {@linkcode ClientSubscription.subscribe}.
@@ -189,6 +190,14 @@ export type StreamOptions = Pick<SubscribeOptions, "onGap" | "maxBuffered" | "on
 
 /** How many events wait for a `for await` reader, unless `maxBuffered` says otherwise. */
 export const DEFAULT_MAX_BUFFERED = 10_000;
+/**
+ * How long a reader may stay more than `maxBuffered` events behind. A loop
+ * that reads as fast as it can still falls behind in a burst: the socket
+ * hands over an event in fewer microtasks than a `for await` step takes.
+ */
+const LAG_GRACE_MS = 1000;
+/** How far behind a reader may fall at any moment, in units of `maxBuffered`. */
+const HARD_BOUND = 10;
 
 /**
  * The bound of a stream's buffer: `maxBuffered`, or the default.
@@ -267,6 +276,9 @@ export class Stream<T> implements ClientSubscription<T> {
   #wake: (() => void) | undefined;
   #isStarted = false;
   readonly #started: PromiseWithResolvers<void> = withResolvers();
+  /** `maxBuffered`: past it, the reader has `LAG_GRACE_MS` to catch up. */
+  readonly #maxBuffered: number;
+  #lagTimer: ReturnType<typeof setTimeout> | undefined;
 
   /**
    * @param open Opens the subscription on the server.
@@ -275,7 +287,8 @@ export class Stream<T> implements ClientSubscription<T> {
   constructor(open: OpenSubscription, options: StreamOptions = {}) {
     this.#open = open;
     this.#options = options;
-    this.#buffer = new BoundedQueue(bufferCapacity(options));
+    this.#maxBuffered = bufferCapacity(options);
+    this.#buffer = new BoundedQueue(this.#maxBuffered * HARD_BOUND);
     // Nobody has to await `started`: its rejection is never unhandled.
     this.#started.promise.catch(() => {});
   }
@@ -401,6 +414,7 @@ export class Stream<T> implements ClientSubscription<T> {
   #end(error: RpcError | undefined): boolean {
     const open = this.#state === "open";
     this.#state = "ended";
+    clearTimeout(this.#lagTimer);
     if (error) this.#failure = error;
     this.#wake?.();
     this.#started.reject(
@@ -436,19 +450,39 @@ export class Stream<T> implements ClientSubscription<T> {
     return false;
   }
 
-  /** Buffers an event or a gap until it is read; past the bound, ends the subscription. */
+  /**
+   * Buffers an event or a gap until it is read. A reader more than
+   * `maxBuffered` behind for `LAG_GRACE_MS`, or ten times as far at any
+   * moment, ends the subscription: it reads what waited, then the error.
+   */
   #hold(item: T | GapMark): void {
     const buffer = this.#buffer;
-    if (buffer.push(item)) this.#wake?.();
-    else {
-      this.#fail(
-        new RpcError(
-          ErrorCode.EventsMissed,
-          `The subscription's reader fell ${buffer.capacity} events behind (maxBuffered); ` +
-            "it ended rather than drop events",
-          { data: { maxBuffered: buffer.capacity } },
-        ),
+    if (!buffer.push(item)) {
+      return this.#fallenBehind(
+        `fell ${buffer.capacity} events behind (${HARD_BOUND} × maxBuffered)`,
       );
     }
+    this.#wake?.();
+    if (buffer.length > this.#maxBuffered && this.#lagTimer === undefined) {
+      this.#lagTimer = setTimeout(() => {
+        this.#lagTimer = undefined;
+        if (this.#state !== "open" || this.#buffer.length <= this.#maxBuffered) return;
+        this.#fallenBehind(
+          `stayed more than ${this.#maxBuffered} events behind (maxBuffered) for ${LAG_GRACE_MS} ms`,
+        );
+      }, LAG_GRACE_MS);
+      // A reader that never comes back must not keep the process alive.
+      unrefTimer(this.#lagTimer);
+    }
+  }
+
+  #fallenBehind(how: string): void {
+    this.#fail(
+      new RpcError(
+        ErrorCode.EventsMissed,
+        `The subscription's reader ${how}; it ended rather than drop events`,
+        { data: { maxBuffered: this.#maxBuffered } },
+      ),
+    );
   }
 }

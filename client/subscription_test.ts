@@ -85,29 +85,69 @@ Deno.test("a gap with no onGap ends the subscription with EventsMissed, after th
   assert.equal(server.stops, 1, "ended on the server too");
 });
 
-Deno.test("a reader that falls maxBuffered events behind gets those, then EventsMissed; none is dropped silently", async () => {
+/** Reads what an iterator has until it ends: the events, and the error it ended with. */
+async function drain<T>(iterator: AsyncIterator<T>): Promise<{ events: T[]; error?: unknown }> {
+  const events: T[] = [];
+  try {
+    while (true) {
+      const step = await iterator.next();
+      if (step.done) return { events };
+      events.push(step.value);
+    }
+  } catch (error) {
+    return { events, error };
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+Deno.test("a reader still more than maxBuffered behind a second later gets what waited, then EventsMissed", async () => {
   const server = fakeServer();
   const stream = new Stream<number>(server.open, { maxBuffered: 3 });
   const iterator = stream[Symbol.asyncIterator]();
   const sink = server.sink();
   for (let n = 1; n <= 5; n++) sink.data(n);
-  assert.equal(server.stops, 1, "the fourth event ended it on the server");
-  const events: number[] = [];
-  let error: unknown;
-  try {
-    while (true) {
-      const step = await iterator.next();
-      if (step.done) break;
-      events.push(step.value);
-    }
-  } catch (thrown) {
-    error = thrown;
-  }
-  assert.deepEqual(events, [1, 2, 3]);
+  assert.equal(server.stops, 0, "a burst past the bound gets time to be read");
+  await sleep(1100);
+  assert.equal(server.stops, 1, "a second later, still behind: ended on the server too");
+  sink.data(6); // after the end: not delivered
+  const { events, error } = await drain(iterator);
+  assert.deepEqual(events, [1, 2, 3, 4, 5], "none of what waited is dropped");
   assert.ok(error instanceof RpcError);
   assert.equal(error.code, ErrorCode.EventsMissed);
-  assert.match(error.message, /fell 3 events behind \(maxBuffered\)/);
+  assert.match(error.message, /stayed more than 3 events behind \(maxBuffered\) for 1000 ms/);
   assert.deepEqual(error.data, { maxBuffered: 3 });
+});
+
+Deno.test("a burst past maxBuffered that the reader catches up with ends nothing", async () => {
+  const server = fakeServer();
+  const stream = new Stream<number>(server.open, { maxBuffered: 3 });
+  const iterator = stream[Symbol.asyncIterator]();
+  const sink = server.sink();
+  for (let n = 1; n <= 8; n++) sink.data(n);
+  const read: number[] = [];
+  for (let n = 1; n <= 8; n++) read.push((await iterator.next()).value);
+  await sleep(1100);
+  sink.data(9);
+  sink.complete();
+  assert.deepEqual([...read, ...(await drain(iterator)).events], [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  assert.equal(server.stops, 0);
+});
+
+Deno.test("a reader ten times maxBuffered behind ends the subscription at once", async () => {
+  const server = fakeServer();
+  const stream = new Stream<number>(server.open, { maxBuffered: 3 });
+  const iterator = stream[Symbol.asyncIterator]();
+  const sink = server.sink();
+  for (let n = 1; n <= 30; n++) sink.data(n);
+  assert.equal(server.stops, 0);
+  sink.data(31);
+  assert.equal(server.stops, 1, "the 31st ended it on the server");
+  const { events, error } = await drain(iterator);
+  assert.equal(events.length, 30);
+  assert.ok(error instanceof RpcError);
+  assert.equal(error.code, ErrorCode.EventsMissed);
+  assert.match(error.message, /fell 30 events behind \(10 × maxBuffered\)/);
 });
 
 Deno.test("callbacks take each event as it comes, so maxBuffered never ends them", () => {
@@ -159,17 +199,17 @@ Deno.test("a maxBuffered of 0 or less is refused", () => {
   assert.throws(() => new Stream(fakeServer().open, { maxBuffered: 0 }), RangeError);
 });
 
-Deno.test("a stream opened before it is read keeps maxBuffered events for its reader, then EventsMissed", async () => {
+Deno.test("a stream opened before it is read keeps what came for its reader, then EventsMissed", async () => {
   const server = fakeServer();
   const stream = new Stream<number>(server.open, { maxBuffered: 2 });
   stream.listen(); // as `started`, or the type-only client's acknowledgement, does
   const sink = server.sink();
   sink.started();
-  for (let n = 1; n <= 3; n++) sink.data(n);
-  assert.equal(server.stops, 1, "the third event ended it on the server");
+  for (let n = 1; n <= 21; n++) sink.data(n);
+  assert.equal(server.stops, 1, "the 21st event (10 × maxBuffered) ended it on the server");
   assert.equal(await stream.started, undefined, "it had started: that stays so");
   const { events, error } = await readAll(stream);
-  assert.deepEqual(events, [1, 2]);
+  assert.deepEqual(events, Array.from({ length: 20 }, (_, i) => i + 1));
   assert.ok(error instanceof RpcError);
   assert.equal(error.code, ErrorCode.EventsMissed);
   assert.deepEqual(error.data, { maxBuffered: 2 });
@@ -181,7 +221,7 @@ Deno.test("an observer that comes after the stream opened hears the start, what 
   stream.listen();
   const sink = server.sink();
   sink.started();
-  for (let n = 1; n <= 3; n++) sink.data(n);
+  for (let n = 1; n <= 21; n++) sink.data(n);
   const heard: string[] = [];
   stream.subscribe({
     onStarted: () => heard.push("started"),
@@ -189,7 +229,11 @@ Deno.test("an observer that comes after the stream opened hears the start, what 
     onError: (error) => heard.push(`error ${(error as RpcError).code}`),
     onComplete: () => heard.push("complete"),
   });
-  assert.deepEqual(heard, ["started", "data 1", "data 2", `error ${ErrorCode.EventsMissed}`]);
+  assert.deepEqual(heard, [
+    "started",
+    ...Array.from({ length: 20 }, (_, i) => `data ${i + 1}`),
+    `error ${ErrorCode.EventsMissed}`,
+  ]);
 });
 
 Deno.test("a gap that waited for its reader is the reader's to hear, in order with the events", async (t) => {
