@@ -7,6 +7,11 @@
  */
 
 import type { WorkloadName } from "../harness/protocol.ts";
+import type { BundledServer, BundleRuntime } from "../harness/runtimes.ts";
+import { RUNTIME_NAMES } from "../harness/runtimes.ts";
+
+/** The runtime a system's server runs on; every client driver runs on Deno. */
+export type ServerRuntime = "deno" | BundleRuntime;
 
 /** One system under test. */
 export interface SystemSpec {
@@ -14,8 +19,15 @@ export interface SystemSpec {
   readonly id: string;
   /** The name in the table. */
   readonly label: string;
-  /** The runtime both programs run on, for the output. */
+  /** The runtimes its programs run on, for the output. */
   readonly runtime: string;
+  /** The runtime its server runs on. */
+  readonly serverRuntime: ServerRuntime;
+  /**
+   * For a server on Node or Bun: the TypeScript entry that the orchestrator
+   * bundles before the first run, and the bundle that `server` runs.
+   */
+  readonly bundled?: BundledServer;
   /** The files that must exist for the system to run. */
   readonly files: readonly string[];
   /** The server's command line. */
@@ -72,6 +84,7 @@ function denoSystem(
     id,
     label,
     runtime: `Deno ${Deno.version.deno}`,
+    serverRuntime: "deno",
     files: [server, client],
     server: [Deno.execPath(), ...DENO_FLAGS, server],
     client: [Deno.execPath(), ...DENO_FLAGS, client],
@@ -82,10 +95,64 @@ function denoSystem(
   };
 }
 
+/**
+ * A system whose server is a TypeScript file bundled for Node or Bun, and
+ * whose client driver is the Deno one of another system (`client`): the
+ * client stays the same, so the columns differ only in their server.
+ */
+function bundledSystem(
+  id: string,
+  label: string,
+  on: { readonly runtime: BundleRuntime; readonly client: string },
+  packages: readonly string[],
+  notes: readonly string[],
+): SystemSpec {
+  const entry = `${ROOT}bench/systems/${id}/server.ts`;
+  const out = `${ROOT}bench/results/bundles/${id}-server.mjs`;
+  const client = `${ROOT}bench/systems/${on.client}/client.ts`;
+  return {
+    id,
+    label,
+    runtime: runtimeLabel(on.runtime, null),
+    serverRuntime: on.runtime,
+    bundled: { runtime: on.runtime, entry, out },
+    files: [entry, client],
+    server: [on.runtime, out],
+    client: [Deno.execPath(), ...DENO_FLAGS, client],
+    packages,
+    notes,
+    workloads: BASIC,
+    redis: false,
+  };
+}
+
+/** How a system whose server runs on `runtime` (of `version`, when known) says so. */
+export function runtimeLabel(runtime: BundleRuntime, version: string | null): string {
+  const server = version === null ? RUNTIME_NAMES[runtime] : `${RUNTIME_NAMES[runtime]} ${version}`;
+  return `${server} (server), Deno ${Deno.version.deno} (client driver)`;
+}
+
 /** The id of the baseline every ratio is taken against. */
 export const RAW_ID = "raw";
 /** The id of the second reference. */
 export const TRPC_ID = "trpc";
+
+/**
+ * A system the table divides by: the raw echo, and tRPC, each on every
+ * runtime it runs on. A system's ratios are to the reference on its own
+ * server's runtime.
+ */
+export interface Reference {
+  readonly label: string;
+  /** The reference's system id, by server runtime. */
+  readonly ids: Readonly<Record<ServerRuntime, string | null>>;
+}
+
+/** The references, in column order. */
+export const REFERENCES: readonly Reference[] = [
+  { label: "raw", ids: { deno: RAW_ID, node: "ws-node", bun: "raw-bun" } },
+  { label: "tRPC", ids: { deno: TRPC_ID, node: "trpc-node", bun: null } },
+];
 
 /** Every system, in table order. */
 export const SYSTEMS: readonly SystemSpec[] = [
@@ -124,4 +191,56 @@ export const SYSTEMS: readonly SystemSpec[] = [
     "publisher on the first, so every event reaches both through Redis. W7: one instance; " +
     "the Redis commands are counted with INFO commandstats over the storm.",
   ], { workloads: ["w6", "w7"], redis: true }),
+  bundledSystem("ws-node", "raw ws (Node)", { runtime: "node", client: RAW_ID }, [
+    "npm:ws@^8",
+  ], [
+    "The raw baseline on Node: a ws WebSocketServer, text frames through the same dispatch " +
+    "as raw (JSON.parse/JSON.stringify, one reply per message, the fan-out a Set of sockets); " +
+    "raw's client driver on Deno.",
+  ]),
+  bundledSystem("trpc-node", "tRPC (Node)", { runtime: "node", client: TRPC_ID }, [
+    "npm:@trpc/server@^11",
+    "npm:@trpc/client@^11",
+    "npm:ws@^8",
+  ], [
+    "tRPC's server of the tRPC column (applyWSSHandler on a ws WebSocketServer, the same " +
+    "router) on Node, its home runtime; tRPC's client driver on Deno, so its W1 timer tick " +
+    "and W2 stalls are those of the tRPC column.",
+  ]),
+  bundledSystem("wsrpc-node", "wsrpc (Node)", { runtime: "node", client: "wsrpc-json" }, [
+    "npm:zod@^4.1.0",
+    "npm:ws@^8",
+  ], [
+    "The wsrpc (JSON) server on Node: createHandler of @wsrpc/core/node on a node:http " +
+    "server's upgrade event (ws underneath), the same options (bench/systems/wsrpc/" +
+    "json_options.ts); wsrpc (JSON)'s client driver on Deno.",
+  ]),
+  bundledSystem(
+    "rpc-websockets",
+    "rpc-websockets (Node)",
+    {
+      runtime: "node",
+      client: "rpc-websockets",
+    },
+    ["npm:rpc-websockets@^10", "npm:ws@^8"],
+    [
+      "rpc-websockets' Server (its own ws WebSocketServer), default settings; its CommonClient " +
+      "on Deno's WebSocket (a factory like its browser build's), no reconnect.",
+      "It has no per-call stream and no subscription procedure: its only server push is an " +
+      "event, sent to every socket subscribed to it (rpc.on). W3's stream is the event " +
+      "'stream', which the method 'events' emits n times (one connection in W3, so it reaches " +
+      "that one alone); the fan-out is the event 'fanout'. Its notifications are " +
+      "{notification, params} frames, not JSON-RPC 2.0 ones. No resume from a position, so no W7.",
+    ],
+  ),
+  bundledSystem("raw-bun", "raw (Bun)", { runtime: "bun", client: RAW_ID }, [], [
+    "The raw baseline on Bun: Bun.serve's websocket handlers, text frames through the same " +
+    "dispatch as raw; raw's client driver on Deno.",
+  ]),
+  bundledSystem("wsrpc-bun", "wsrpc (Bun)", { runtime: "bun", client: "wsrpc-json" }, [
+    "npm:zod@^4.1.0",
+  ], [
+    "The wsrpc (JSON) server on Bun: createHandler of @wsrpc/core/bun on Bun.serve, the same " +
+    "options; wsrpc (JSON)'s client driver on Deno.",
+  ]),
 ];
