@@ -24,9 +24,10 @@ import type { Report, SystemReport } from "./report/report.ts";
 import { workloadRows } from "./report/rows.ts";
 import type { Row } from "./report/rows.ts";
 import { bundleServer, checkRuntime } from "./harness/runtimes.ts";
-import { RAW_ID, ROOT, runtimeLabel, SYSTEMS, TRPC_ID } from "./systems/list.ts";
+import { REFERENCES, ROOT, runtimeLabel, SYSTEMS } from "./systems/list.ts";
 import type { SystemSpec } from "./systems/list.ts";
 import { formatValue } from "./report/table.ts";
+import type { ReferenceColumn } from "./report/table.ts";
 import { lockedVersions } from "./harness/versions.ts";
 import { EXTRA_ROW_SOURCES } from "./extras/extra_rows.ts";
 
@@ -196,6 +197,22 @@ async function describeSystems(
   return [runnable, unrunnable, reports];
 }
 
+/** The table's ratio columns: raw and tRPC, each on the runtime of the system divided. */
+function referenceColumns(reports: readonly SystemReport[]): ReferenceColumn[] {
+  const ran = new Set(reports.filter((s) => s.status === "ran").map((s) => s.id));
+  const runtimes = new Map(SYSTEMS.map((s) => [s.id, s.serverRuntime]));
+  return REFERENCES
+    .filter((reference) => Object.values(reference.ids).some((id) => id !== null && ran.has(id)))
+    .map((reference) => ({
+      label: reference.label,
+      of: (id: string) => {
+        const runtime = runtimes.get(id);
+        const of = runtime === undefined ? null : reference.ids[runtime];
+        return of !== null && ran.has(of) ? of : null;
+      },
+    }));
+}
+
 async function extraRows(
   config: ModeConfig,
   systems: readonly SystemSpec[],
@@ -228,7 +245,7 @@ async function main(): Promise<number> {
   const runs: Record<string, Partial<Record<WorkloadName, RunOutcome[]>>> = {};
   const failures: string[] = [];
   for (const workload of options.workloads) {
-    const repeat = workload === "w5" ? 1 : config.repeat;
+    const repeat = config.repeat;
     const running = systems.filter((s) => s.workloads.includes(workload));
     for (const system of running) {
       const why = unrunnable.get(system.id);
@@ -275,10 +292,7 @@ async function main(): Promise<number> {
     runs,
     failures,
   };
-  const references = systemReports.filter((s) =>
-    s.status === "ran" && (s.id === RAW_ID || s.id === TRPC_ID)
-  );
-  const markdown = renderMarkdown(report, references);
+  const markdown = renderMarkdown(report, referenceColumns(systemReports));
   const dir = `${ROOT}bench/results/`;
   const name = config.mode === "smoke" ? "smoke" : "latest";
   await Deno.mkdir(dir, { recursive: true });
