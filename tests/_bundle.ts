@@ -36,7 +36,15 @@ export function runtimeMissing(
   version: string | undefined,
 ): string | undefined {
   if (version === undefined) return `${runtime} is not on the PATH`;
-  if (runtime === "node" && Number(version.split(".")[0]) < MIN_NODE_MAJOR) {
+  // Without a node on the PATH, Deno may run itself for a command named
+  // "node", and it answers "deno 2.x …": not a version of the runtime.
+  const major = /^(\d+)\.\d+/.exec(version)?.[1];
+  if (major === undefined) {
+    return `${runtime} is not on the PATH (\`${runtime} --version\` says ${
+      version.split("\n")[0]
+    })`;
+  }
+  if (runtime === "node" && Number(major) < MIN_NODE_MAJOR) {
     return `node ${MIN_NODE_MAJOR} or later is not on the PATH (found ${version})`;
   }
   return undefined;
