@@ -1,7 +1,8 @@
 /**
  * Profiles one system under one workload: runs its server (both instances
  * for W6 of a system on Redis, with a `redis-server` of their own) and its
- * client driver with `deno run --cpu-prof` (pinned as in the benchmark,
+ * client driver with `--cpu-prof` (Deno's, or for a server bundled for Node
+ * or Bun, theirs; pinned as in the benchmark,
  * full-mode counts), writes the profiles to bench/results/profiles/, and
  * prints each side's functions ranked by self time.
  *
@@ -19,16 +20,20 @@ import type { SpawnOptions } from "./harness/process.ts";
 import { instancesFor } from "./harness/measure.ts";
 import { isWorkloadName, REDIS_URL_ENV } from "./harness/protocol.ts";
 import { RedisProcess } from "./harness/redis.ts";
+import { bundlePrograms, checkRuntime } from "./harness/runtimes.ts";
 import { ROOT, SYSTEMS } from "./systems/list.ts";
 
 const DIR = `${ROOT}bench/results/profiles`;
 const STOP_GRACE_MS = 5_000;
 
-/** Adds the profiler's flags after `deno run`. */
+/** Adds the profiler's flags after `deno run`, or after `node` or `bun` (the same flags). */
 function profiled(command: readonly string[], name: string): string[] {
-  const [deno, run, ...rest] = command;
-  if (deno === undefined || run !== "run") throw new Error(`not a deno run command: ${command}`);
-  return [deno, run, "--cpu-prof", `--cpu-prof-dir=${DIR}`, `--cpu-prof-name=${name}`, ...rest];
+  const flags = ["--cpu-prof", `--cpu-prof-dir=${DIR}`, `--cpu-prof-name=${name}`];
+  const [program, ...rest] = command;
+  if (program === "node" || program === "bun") return [program, ...flags, ...rest];
+  const [run, ...args] = rest;
+  if (program === undefined || run !== "run") throw new Error(`not a deno run command: ${command}`);
+  return [program, run, ...flags, ...args];
 }
 
 function print(side: string, summary: ProfileSummary, top: number): void {
@@ -67,6 +72,11 @@ async function main(): Promise<number> {
     throw new Error(`${system.id} does not run ${workload}`);
   }
   const top = Number(flags.find((f) => f.startsWith("--top="))?.slice(6) ?? 25);
+  if (system.bundled !== undefined) {
+    const check = checkRuntime(system.bundled.runtime);
+    if ("missing" in check) throw new Error(check.missing);
+    await bundlePrograms(system.bundled, ROOT);
+  }
   const config = modeConfig("full");
   const pinned = (cpu: number): SpawnOptions => ({ cpu, nofile: null });
   await Deno.mkdir(DIR, { recursive: true });

@@ -1,18 +1,22 @@
 /**
- * The targets the scale-out work set (issue 11), each checked against the
- * figures of the same run: a markdown table of what was measured, the
- * target, and whether it is met. W6 beside socket.io with its Redis adapter
- * is the median of the per-round ratios of the two systems, with its range.
+ * The targets the scale-out work (issue 11) and the runtimes work (issue 9)
+ * set, each checked against the figures of the same run: a markdown table of
+ * what was measured, the target, and whether it is met. A ratio is the
+ * median of paired runs (report/paired.ts) with their range, and is judged
+ * only on {@linkcode MIN_PAIRED_RUNS} or more.
  *
  * @module
  */
 
 import type { ModeConfig } from "../harness/config.ts";
-import type { Row, RunsBySystem } from "./rows.ts";
-import { FIGURES } from "./rows.ts";
-import { medianOfRoundRatios } from "./paired_ratio.ts";
+import type { Row } from "./rows.ts";
 import { RAW_ID } from "../systems/list.ts";
-import { formatRatio, formatValue } from "./table.ts";
+import { pairedRatio } from "./paired.ts";
+import type { PairedRatio } from "./paired.ts";
+import { formatTimes, formatValue } from "./table.ts";
+
+/** Single runs on a shared machine swing by up to 40%: fewer paired runs than this judge nothing. */
+const MIN_PAIRED_RUNS = 3;
 
 /** One line of the targets table. */
 interface Target {
@@ -34,73 +38,46 @@ function valueOf(rows: readonly Row[], rowId: string, system: string): number | 
   return value;
 }
 
-/** `a ÷ b` against a floor. */
-function ratioTarget(
-  what: string,
-  a: number | string,
-  b: number | string,
-  floor: number,
-): Target {
-  const target = `≥ ${floor.toFixed(2)}×`;
-  if (typeof a === "string" || typeof b === "string") {
-    return { what, measured: typeof a === "string" ? a : String(b), target, met: "—", speed: true };
-  }
-  return { what, measured: formatRatio(a, b), target, met: a / b >= floor, speed: true };
-}
-
-/** A system's figure in each round, or why there is none (as its row says). */
-function roundsOf(
+/** The paired ratio of `system` ÷ `baseline` in a row, or why there is none. */
+function pairedOf(
   rows: readonly Row[],
-  runs: RunsBySystem,
   rowId: string,
   system: string,
-): number[] | string {
-  const value = valueOf(rows, rowId, system);
-  const figure = FIGURES.find((f) => f.id === rowId);
-  if (typeof value === "string" || figure === undefined) return String(value);
-  return (runs[system]?.[figure.workload] ?? []).map((run) =>
-    run.ok ? figure.pick(run.result, run) ?? Number.NaN : Number.NaN
-  );
-}
-
-/** Two systems' figure compared round by round, against a floor. */
-interface RoundPair {
-  readonly rows: readonly Row[];
-  readonly runs: RunsBySystem;
-  readonly rowId: string;
-  readonly numerator: string;
-  readonly denominator: string;
-  readonly floor: number;
-}
-
-/**
- * numerator ÷ denominator round by round against a floor: the median of the
- * per-round ratios, with their range and the two systems' medians beside it.
- */
-function pairedRatioTarget(what: string, pair: RoundPair): Target {
-  const { rows, runs, rowId, numerator, denominator, floor } = pair;
-  const target = `≥ ${floor.toFixed(2)}× (median of per-round ratios)`;
-  const a = roundsOf(rows, runs, rowId, numerator);
-  const b = roundsOf(rows, runs, rowId, denominator);
-  if (typeof a === "string" || typeof b === "string") {
-    return { what, measured: typeof a === "string" ? a : String(b), target, met: "—", speed: true };
+  baseline: string,
+): PairedRatio | string {
+  for (const id of [system, baseline]) {
+    const value = valueOf(rows, rowId, id);
+    if (typeof value === "string") return id === system ? value : `${baseline}: ${value}`;
   }
-  const ratio = medianOfRoundRatios(a, b);
-  if (ratio === null) return { what, measured: "—", target, met: "—", speed: true };
-  const medians = [numerator, denominator].map((id) =>
-    formatValue(Number(valueOf(rows, rowId, id)))
-  );
-  return {
-    what,
-    measured: `${formatRatio(ratio.median, 1)} (range ${formatRatio(ratio.min, 1)}–` +
-      `${formatRatio(ratio.max, 1)} over ${ratio.rounds} round(s); medians ${
-        medians.join(" and ")
-      })`,
-    target,
-    met: ratio.median >= floor,
-    speed: true,
-  };
+  const rounds = rows.find((r) => r.id === rowId)?.rounds;
+  return pairedRatio(rounds?.[system] ?? [], rounds?.[baseline] ?? []) ?? "no paired runs";
 }
+
+/** A bound on a ratio. */
+type Bound = { readonly atLeast: number } | { readonly atMost: number };
+
+/** A paired ratio against a bound, judged on {@linkcode MIN_PAIRED_RUNS} runs or more. */
+function ratioTarget(what: string, ratio: PairedRatio | string, bound: Bound): Target {
+  const target = "atLeast" in bound
+    ? `≥ ${bound.atLeast.toFixed(2)}×`
+    : `≤ ${bound.atMost.toFixed(2)}×`;
+  if (typeof ratio === "string") return { what, measured: ratio, target, met: "—", speed: true };
+  const runs = `${ratio.n} paired run${ratio.n === 1 ? "" : "s"}`;
+  const range = `${formatTimes(ratio.min).slice(0, -1)}–${formatTimes(ratio.max)}`;
+  const measured = ratio.n === 1
+    ? `${formatTimes(ratio.median)} (${runs})`
+    : `${formatTimes(ratio.median)} (median of ${runs}, range ${range})`;
+  const inBound = "atLeast" in bound ? ratio.median >= bound.atLeast : ratio.median <= bound.atMost;
+  const met = ratio.n < MIN_PAIRED_RUNS ? `— (${runs}; ${MIN_PAIRED_RUNS} needed)` : inBound;
+  return { what, measured, target, met, speed: true };
+}
+
+/** W2 of wsrpc ÷ the raw echo, on each runtime (issue 9). */
+const W2_PER_RUNTIME = [
+  { runtime: "Deno", wsrpc: "wsrpc-json", label: "wsrpc (JSON) ÷ raw", raw: RAW_ID },
+  { runtime: "Node", wsrpc: "wsrpc-node", label: "wsrpc (Node) ÷ raw ws (Node)", raw: "ws-node" },
+  { runtime: "Bun", wsrpc: "wsrpc-bun", label: "wsrpc (Bun) ÷ raw (Bun)", raw: "raw-bun" },
+] as const;
 
 function render(targets: readonly Target[], smoke: boolean): string {
   const out = ["| target | measured in this run | target | met |", "| --- | --- | --- | --- |"];
@@ -118,39 +95,39 @@ function render(targets: readonly Target[], smoke: boolean): string {
 }
 
 /** The targets table for the rows of a run. */
-export function renderTargets(
-  rows: readonly Row[],
-  config: ModeConfig,
-  runs: RunsBySystem,
-): string {
-  const redisW6 = valueOf(rows, "w6.rate", "wsrpc-redis");
+export function renderTargets(rows: readonly Row[], config: ModeConfig): string {
+  const instances = config.params.w6.instances;
   const storm = valueOf(rows, "w7.ms", "wsrpc-redis");
   const reads = valueOf(rows, "w7.reads", "wsrpc-redis");
   const targets: Target[] = [
+    ...W2_PER_RUNTIME.map((w2) =>
+      ratioTarget(
+        `W2 pipelined calls on ${w2.runtime}, ${w2.label}`,
+        pairedOf(rows, "w2.rate", w2.wsrpc, w2.raw),
+        { atLeast: 0.85 },
+      )
+    ),
+    ratioTarget(
+      "W5 memory per idle connection on Node, wsrpc (Node) ÷ rpc-websockets (Node)",
+      pairedOf(rows, "w5.kib", "wsrpc-node", "rpc-websockets"),
+      { atMost: 1.3 },
+    ),
     ratioTarget(
       "W4 fan-out through a topic (memory engine), wsrpc (JSON) ÷ raw",
-      valueOf(rows, "w4.rate", "wsrpc-json"),
-      valueOf(rows, "w4.rate", RAW_ID),
-      0.8,
+      pairedOf(rows, "w4.rate", "wsrpc-json", RAW_ID),
+      { atLeast: 0.8 },
     ),
     ratioTarget(
       "W6 wsrpc (Redis), 2 instances on one Redis ÷ wsrpc (JSON), one instance on the memory " +
         "engine",
-      redisW6,
-      valueOf(rows, "w6.rate", "wsrpc-json"),
-      0.5,
+      pairedOf(rows, "w6.rate", "wsrpc-redis", "wsrpc-json"),
+      { atLeast: 0.5 },
     ),
-    pairedRatioTarget(
-      `W6 wsrpc (Redis) ÷ socket.io + Redis adapter, both on ${config.params.w6.instances} ` +
-        "instances on one Redis, round by round",
-      {
-        rows,
-        runs,
-        rowId: "w6.rate",
-        numerator: "wsrpc-redis",
-        denominator: "socketio-redis",
-        floor: 1,
-      },
+    ratioTarget(
+      `W6 wsrpc (Redis) ÷ socket.io + Redis adapter, both on ${instances} instances on one ` +
+        "Redis",
+      pairedOf(rows, "w6.rate", "wsrpc-redis", "socketio-redis"),
+      { atLeast: 1 },
     ),
     {
       what:
