@@ -1,9 +1,8 @@
 /**
  * Profiles one system under one workload: runs its server (both instances
  * for W6 of a system on Redis, with a `redis-server` of their own) and its
- * client driver with `--cpu-prof` (Deno's, or for a server bundled for Node
- * or Bun, theirs; pinned as in the benchmark,
- * full-mode counts), writes the profiles to bench/results/profiles/, and
+ * client driver with `--cpu-prof` (Deno's, or for a program bundled for Node
+ * or Bun, theirs; pinned as in the benchmark, full-mode counts), writes the profiles to bench/results/profiles/, and
  * prints each side's functions ranked by self time.
  *
  *     deno task bench:profile <system> <w1..w4|w6|w7> [--top=N]

@@ -125,8 +125,14 @@ export function renderTargets(rows: readonly Row[], config: ModeConfig): string 
     ),
     ratioTarget(
       `W6 wsrpc (Redis) ÷ socket.io + Redis adapter, both on ${instances} instances on one ` +
-        "Redis",
+        "Redis (wsrpc on Deno, socket.io on Node)",
       pairedOf(rows, "w6.rate", "wsrpc-redis", "socketio-redis"),
+      { atLeast: 1 },
+    ),
+    ratioTarget(
+      `W6 wsrpc (Redis, Node) ÷ socket.io + Redis adapter, both on ${instances} instances on ` +
+        "one Redis, both servers on Node",
+      pairedOf(rows, "w6.rate", "wsrpc-redis-node", "socketio-redis"),
       { atLeast: 1 },
     ),
     {

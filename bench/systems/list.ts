@@ -273,6 +273,23 @@ export const SYSTEMS: readonly SystemSpec[] = [
     "The wsrpc (JSON) server on Bun: createHandler of @wsrpc/core/bun on Bun.serve, the same " +
     "options; wsrpc (JSON)'s client driver on Deno.",
   ]),
+  bundledSystem(
+    "wsrpc-redis-node",
+    "wsrpc (Redis, Node)",
+    {
+      runtime: "node",
+      client: "wsrpc-redis",
+    },
+    ["npm:zod@^4.1.0", "npm:redis@^6.3.1", "npm:ws@^8"],
+    [
+      "The wsrpc (Redis) server on Node: createHandler of @wsrpc/core/node on a node:http " +
+      "server's upgrade event (ws underneath), the same options (bench/systems/wsrpc/" +
+      "json_options.ts) with the fan-out topic on redisEngine, so W6 compares with socket.io " +
+      "on the same runtime. W6 only, on two instances sharing the run's redis-server as " +
+      "wsrpc (Redis); wsrpc (Redis)'s client driver on Deno.",
+    ],
+    { workloads: ["w6"], redis: true },
+  ),
   bundledSystem("socketio-redis", "socket.io + Redis adapter", {
     runtime: "node",
     client: "socketio-redis",
