@@ -5,7 +5,7 @@
  * or Bun, theirs; pinned as in the benchmark, full-mode counts), writes the profiles to bench/results/profiles/, and
  * prints each side's functions ranked by self time.
  *
- *     deno task bench:profile <system> <w1..w4|w6|w7> [--top=N]
+ *     deno task bench:profile <system> <w1|w1same|w2..w4|w6|w7> [--top=N]
  *
  * @module
  */
@@ -17,7 +17,7 @@ import { readCpuMs } from "./harness/host.ts";
 import { Child } from "./harness/process.ts";
 import type { SpawnOptions } from "./harness/process.ts";
 import { instancesFor } from "./harness/measure.ts";
-import { isWorkloadName, REDIS_URL_ENV } from "./harness/protocol.ts";
+import { driverWorkload, isWorkloadName, REDIS_URL_ENV } from "./harness/protocol.ts";
 import { RedisProcess } from "./harness/redis.ts";
 import { bundlePrograms, checkRuntime } from "./harness/runtimes.ts";
 import { ROOT, SYSTEMS } from "./systems/list.ts";
@@ -63,10 +63,12 @@ async function main(): Promise<number> {
   const [systemId, workload, ...flags] = Deno.args;
   const system = SYSTEMS.find((s) => s.id === systemId);
   if (system === undefined || workload === undefined || !isWorkloadName(workload)) {
-    console.error("usage: deno task bench:profile <system> <w1..w4|w6|w7> [--top=N]");
+    console.error("usage: deno task bench:profile <system> <w1|w1same|w2..w4|w6|w7> [--top=N]");
     return 2;
   }
-  if (workload === "w5") throw new Error("w5 measures memory; profile w1..w4, w6 or w7");
+  if (workload === "w5") {
+    throw new Error("w5 measures memory; profile w1, w1same, w2..w4, w6 or w7");
+  }
   if (!system.workloads.includes(workload)) {
     throw new Error(`${system.id} does not run ${workload}`);
   }
@@ -95,15 +97,16 @@ async function main(): Promise<number> {
       servers.map((server) => server.nextJson(config.serverStartMs, "server start")),
     );
     const cpuBefore = await Promise.all(servers.map((server) => readCpuMs(server.pid)));
-    const params = config.params[workload];
+    const params = config.params[driverWorkload(workload)];
     const client = new Child(
       [
         ...profiled(system.client, `${stem}-client.cpuprofile`),
-        workload,
+        driverWorkload(workload),
         ready.map((line) => `ws://127.0.0.1:${line.port}/`).join(","),
         JSON.stringify(params),
       ],
-      pinned(1),
+      // W1 on one CPU profiles the client where it runs in the bench: beside the server.
+      pinned(workload === "w1same" ? 0 : 1),
     );
     const timeout = params.maxMs * 3 + 60_000;
     const counts = workload === "w7" ? await w7Phases(client, redis, timeout) : undefined;

@@ -75,16 +75,24 @@ function placement(host: HostInfo, options: Options, config: ModeConfig): [Place
     : host.cpus < 2
     ? "one CPU"
     : null;
+  const same = options.workloads.includes("w1same");
   if (why !== null) {
     return [
       { server: { cpu: null, nofile }, client: { cpu: null, nofile } },
-      `not pinned: ${why}; ${fd}`,
+      `not pinned: ${why}${same ? ` (so W1 on one CPU runs unpinned, as W1 does)` : ""}; ${fd}`,
     ];
   }
   return [
     { server: { cpu: 0, nofile }, client: { cpu: 1, nofile } },
-    `server pinned to CPU 0, client to CPU 1 (taskset); ${fd}`,
+    `server pinned to CPU 0, client to CPU 1 (taskset)` +
+    `${same ? "; W1 on one CPU: client and server both pinned to CPU 0" : ""}; ${fd}`,
   ];
+}
+
+/** Where server and client run for `workload`: both on the server's CPU for `w1same`. */
+function placementFor(workload: WorkloadName, where: Placement): Placement {
+  if (workload !== "w1same") return where;
+  return { server: where.server, client: { ...where.client, cpu: where.server.cpu } };
 }
 
 /** A short summary of one run, for the progress log. */
@@ -93,6 +101,7 @@ function summary(workload: WorkloadName, outcome: RunOutcome): string {
   const r = outcome.result as unknown as Record<string, number>;
   switch (workload) {
     case "w1":
+    case "w1same":
       return `p50 ${formatValue(r.p50Us ?? null)} µs, p99 ${formatValue(r.p99Us ?? null)} µs`;
     case "w2":
       return `${formatValue(r.callsPerSec ?? null)} calls/s`;
@@ -266,7 +275,7 @@ async function main(): Promise<number> {
       for (const system of running) {
         if (unrunnable.has(system.id)) continue;
         const t0 = performance.now();
-        const outcome = await runOnce(system, workload, config, where);
+        const outcome = await runOnce(system, workload, config, placementFor(workload, where));
         const seconds = ((performance.now() - t0) / 1000).toFixed(1);
         log(
           `  ${system.id} ${workload} ${round}/${repeat}: ${

@@ -67,7 +67,8 @@ export function renderMarkdown(report: Report, references: readonly ReferenceCol
     "",
     renderTargets(report.rows, config),
     "",
-    `Counts: W1 up to ${config.params.w1.calls} calls (${config.params.w1.maxMs} ms cap); ` +
+    `Counts: W1 (and W1 on one CPU) up to ${config.params.w1.calls} calls ` +
+    `(${config.params.w1.maxMs} ms cap); ` +
     `W2 up to ${config.params.w2.calls} calls (${config.params.w2.maxMs} ms cap); ` +
     `W3 ${config.params.w3.events} events; W4 ${config.params.w4.conns} connections × ` +
     `${config.params.w4.publishes} publishes; W5 ${config.params.w5.conns} idle connections; ` +
@@ -104,6 +105,10 @@ function runDetails(report: Report): string[] {
     const parts: string[] = [];
     const w1 = (runs.w1 ?? []).flatMap((r) => r.ok ? [(r.result as { calls: number }).calls] : []);
     if (w1.length > 0) parts.push(`W1 calls ${w1.join("/")}`);
+    const same = (runs.w1same ?? []).flatMap((r) =>
+      r.ok ? [(r.result as { calls: number }).calls] : []
+    );
+    if (same.length > 0) parts.push(`W1 on one CPU calls ${same.join("/")}`);
     const w2 = (runs.w2 ?? []).flatMap((r) => r.ok ? [(r.result as { calls: number }).calls] : []);
     if (w2.length > 0) parts.push(`W2 calls ${w2.join("/")}`);
     for (const run of runs.w5 ?? []) {

@@ -63,6 +63,22 @@ export const FIGURES: readonly Figure<WorkloadName>[] = [
     pick: (r) => r.p99Us,
   }),
   figure({
+    id: "w1same.p50",
+    label: "W1, client and server on one CPU, p50 round trip",
+    unit: "µs",
+    better: "lower",
+    workload: "w1same",
+    pick: (r) => r.p50Us,
+  }),
+  figure({
+    id: "w1same.p99",
+    label: "W1, client and server on one CPU, p99 round trip",
+    unit: "µs",
+    better: "lower",
+    workload: "w1same",
+    pick: (r) => r.p99Us,
+  }),
+  figure({
     id: "w2.rate",
     label: "W2 pipelined calls, 100 in flight",
     unit: "calls/s",

@@ -189,7 +189,7 @@ export const SYSTEMS: readonly SystemSpec[] = [
   denoSystem(RAW_ID, "raw", [], [
     "Deno.serve + Deno.upgradeWebSocket, JSON.parse/JSON.stringify, one reply per message; " +
     "its fan-out (W4, W6) is a Set of sockets in its one process.",
-  ], { workloads: [...BASIC, "w6"] }),
+  ], { workloads: [...BASIC, "w1same", "w6"] }),
   denoSystem(TRPC_ID, "tRPC", ["npm:@trpc/server@^11", "npm:@trpc/client@^11", "npm:ws@^8"], [
     "applyWSSHandler on a ws WebSocketServer, createWSClient + wsLink, default settings, " +
     "zod input validation, async-generator subscriptions; server and client on Deno.",
@@ -209,11 +209,11 @@ export const SYSTEMS: readonly SystemSpec[] = [
     "each event, back to back, then awaits them all; a fresh subscriber yields one ready marker after joining, which the driver awaits " +
     "and does not count. W7's resuming clients are plain WebSockets sending what a wsrpc " +
     "client sends on reconnect (the request with its lastEventId).",
-  ], { workloads: [...BASIC, "w6", "w7"] }),
+  ], { workloads: [...BASIC, "w1same", "w6", "w7"] }),
   denoSystem("wsrpc-rich", "wsrpc (rich)", ["npm:zod@^4.1.0"], [
     "As wsrpc (JSON), with rich values: every payload and event also carries a Date, so " +
     "the codec writes and reads superjson's format (meta beside the JSON) for every call and event.",
-  ]),
+  ], { workloads: [...BASIC, "w1same"] }),
   denoSystem("wsrpc-redis", "wsrpc (Redis)", ["npm:zod@^4.1.0", "npm:redis@^6.3.1"], [
     "The wsrpc (JSON) server with its fan-out topic on the Redis engine (redisEngine, default " +
     "settings), on a redis-server the bench starts for each run (no persistence), pinned with " +
