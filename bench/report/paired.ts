@@ -1,21 +1,43 @@
 /**
- * Ratios of paired runs. The orchestrator runs every system once per round,
+ * Figures of paired runs. The orchestrator runs every system once per round,
  * one after the other, so run i of a system and run i of its baseline saw
- * the same moment of a shared machine; their ratio is steadier than the
- * ratio of two medians. The median of those ratios is the figure, and their
- * range says how much to trust it.
+ * the same moment of a shared machine; their ratio (or difference) is
+ * steadier than that of two medians. The median of the per-round ratios (or
+ * differences) is the figure, and their range says how much to trust it.
  *
  * @module
  */
 
 import { median } from "./rows.ts";
 
-/** The median of the per-round ratios, their range, and how many rounds had both figures. */
-export interface PairedRatio {
+/** The median of the per-round figures, their range, and how many rounds had both figures. */
+export interface Paired {
   readonly median: number;
   readonly min: number;
   readonly max: number;
   readonly n: number;
+}
+
+/** `combine(a, b)` for every round where both have a finite figure and the result is finite. */
+function paired(
+  runsA: readonly (number | null)[],
+  runsB: readonly (number | null)[],
+  combine: (a: number, b: number) => number,
+): Paired | null {
+  const figures: number[] = [];
+  for (let i = 0; i < Math.min(runsA.length, runsB.length); i++) {
+    const [a, b] = [runsA[i] ?? null, runsB[i] ?? null];
+    if (a === null || b === null || !Number.isFinite(a) || !Number.isFinite(b)) continue;
+    const figure = combine(a, b);
+    if (Number.isFinite(figure)) figures.push(figure);
+  }
+  if (figures.length === 0) return null;
+  return {
+    median: median(figures),
+    min: Math.min(...figures),
+    max: Math.max(...figures),
+    n: figures.length,
+  };
 }
 
 /**
@@ -40,18 +62,32 @@ export interface PairedRatio {
 export function pairedRatio(
   runsA: readonly (number | null)[],
   runsB: readonly (number | null)[],
-): PairedRatio | null {
-  const ratios: number[] = [];
-  for (let i = 0; i < Math.min(runsA.length, runsB.length); i++) {
-    const [a, b] = [runsA[i] ?? null, runsB[i] ?? null];
-    if (a === null || b === null || !Number.isFinite(a) || !Number.isFinite(b) || b === 0) continue;
-    ratios.push(a / b);
-  }
-  if (ratios.length === 0) return null;
-  return {
-    median: median(ratios),
-    min: Math.min(...ratios),
-    max: Math.max(...ratios),
-    n: ratios.length,
-  };
+): Paired | null {
+  return paired(runsA, runsB, (a, b) => b === 0 ? Number.NaN : a / b);
+}
+
+/**
+ * Subtracts round i of `runsB` from round i of `runsA`, for every round where
+ * both have a finite figure: for a bound such as "at most the baseline plus
+ * 4 KiB".
+ *
+ * @param runsA A system's figure in each round.
+ * @param runsB Its baseline's figure in the same rounds.
+ * @returns The median difference and its range, or null when no round has both.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { pairedDifference } from "./paired.ts";
+ *
+ * assert.deepEqual(pairedDifference([9, 12, 8], [5, 6, 7]), {
+ *   median: 4, min: 1, max: 6, n: 3,
+ * });
+ * ```
+ */
+export function pairedDifference(
+  runsA: readonly (number | null)[],
+  runsB: readonly (number | null)[],
+): Paired | null {
+  return paired(runsA, runsB, (a, b) => a - b);
 }
