@@ -1,11 +1,11 @@
 /**
  * Profiles one system under one workload: runs its server (both instances
  * for W6 of a system on Redis, with a `redis-server` of their own) and its
- * client driver with `deno run --cpu-prof` (pinned as in the benchmark,
- * full-mode counts), writes the profiles to bench/results/profiles/, and
+ * client driver with `--cpu-prof` (Deno's, or for a program bundled for Node
+ * or Bun, theirs; pinned as in the benchmark, full-mode counts), writes the profiles to bench/results/profiles/, and
  * prints each side's functions ranked by self time.
  *
- *     deno task bench:profile <system> <w1..w4|w6|w7> [--top=N]
+ *     deno task bench:profile <system> <w1|w1same|w2..w4|w6|w7> [--top=N]
  *
  * @module
  */
@@ -17,18 +17,22 @@ import { readCpuMs } from "./harness/host.ts";
 import { Child } from "./harness/process.ts";
 import type { SpawnOptions } from "./harness/process.ts";
 import { instancesFor } from "./harness/measure.ts";
-import { isWorkloadName, REDIS_URL_ENV } from "./harness/protocol.ts";
+import { driverWorkload, isWorkloadName, REDIS_URL_ENV } from "./harness/protocol.ts";
 import { RedisProcess } from "./harness/redis.ts";
+import { bundlePrograms, checkRuntime } from "./harness/runtimes.ts";
 import { ROOT, SYSTEMS } from "./systems/list.ts";
 
 const DIR = `${ROOT}bench/results/profiles`;
 const STOP_GRACE_MS = 5_000;
 
-/** Adds the profiler's flags after `deno run`. */
+/** Adds the profiler's flags after `deno run`, or after `node` or `bun` (the same flags). */
 function profiled(command: readonly string[], name: string): string[] {
-  const [deno, run, ...rest] = command;
-  if (deno === undefined || run !== "run") throw new Error(`not a deno run command: ${command}`);
-  return [deno, run, "--cpu-prof", `--cpu-prof-dir=${DIR}`, `--cpu-prof-name=${name}`, ...rest];
+  const flags = ["--cpu-prof", `--cpu-prof-dir=${DIR}`, `--cpu-prof-name=${name}`];
+  const [program, ...rest] = command;
+  if (program === "node" || program === "bun") return [program, ...flags, ...rest];
+  const [run, ...args] = rest;
+  if (program === undefined || run !== "run") throw new Error(`not a deno run command: ${command}`);
+  return [program, run, ...flags, ...args];
 }
 
 function print(side: string, summary: ProfileSummary, top: number): void {
@@ -59,14 +63,21 @@ async function main(): Promise<number> {
   const [systemId, workload, ...flags] = Deno.args;
   const system = SYSTEMS.find((s) => s.id === systemId);
   if (system === undefined || workload === undefined || !isWorkloadName(workload)) {
-    console.error("usage: deno task bench:profile <system> <w1..w4|w6|w7> [--top=N]");
+    console.error("usage: deno task bench:profile <system> <w1|w1same|w2..w4|w6|w7> [--top=N]");
     return 2;
   }
-  if (workload === "w5") throw new Error("w5 measures memory; profile w1..w4, w6 or w7");
+  if (workload === "w5") {
+    throw new Error("w5 measures memory; profile w1, w1same, w2..w4, w6 or w7");
+  }
   if (!system.workloads.includes(workload)) {
     throw new Error(`${system.id} does not run ${workload}`);
   }
   const top = Number(flags.find((f) => f.startsWith("--top="))?.slice(6) ?? 25);
+  if (system.bundled !== undefined) {
+    const check = checkRuntime(system.bundled.runtime);
+    if ("missing" in check) throw new Error(check.missing);
+    await bundlePrograms(system.bundled, ROOT);
+  }
   const config = modeConfig("full");
   const pinned = (cpu: number): SpawnOptions => ({ cpu, nofile: null });
   await Deno.mkdir(DIR, { recursive: true });
@@ -86,15 +97,16 @@ async function main(): Promise<number> {
       servers.map((server) => server.nextJson(config.serverStartMs, "server start")),
     );
     const cpuBefore = await Promise.all(servers.map((server) => readCpuMs(server.pid)));
-    const params = config.params[workload];
+    const params = config.params[driverWorkload(workload)];
     const client = new Child(
       [
         ...profiled(system.client, `${stem}-client.cpuprofile`),
-        workload,
+        driverWorkload(workload),
         ready.map((line) => `ws://127.0.0.1:${line.port}/`).join(","),
         JSON.stringify(params),
       ],
-      pinned(1),
+      // W1 on one CPU profiles the client where it runs in the bench: beside the server.
+      pinned(workload === "w1same" ? 0 : 1),
     );
     const timeout = params.maxMs * 3 + 60_000;
     const counts = workload === "w7" ? await w7Phases(client, redis, timeout) : undefined;

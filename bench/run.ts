@@ -23,9 +23,11 @@ import { renderMarkdown } from "./report/report.ts";
 import type { Report, SystemReport } from "./report/report.ts";
 import { workloadRows } from "./report/rows.ts";
 import type { Row } from "./report/rows.ts";
-import { RAW_ID, ROOT, SYSTEMS, TRPC_ID } from "./systems/list.ts";
+import { bundlePrograms, checkRuntime } from "./harness/runtimes.ts";
+import { REFERENCES, ROOT, runtimeLabel, SYSTEMS } from "./systems/list.ts";
 import type { SystemSpec } from "./systems/list.ts";
 import { formatValue } from "./report/table.ts";
+import type { ReferenceColumn } from "./report/table.ts";
 import { lockedVersions } from "./harness/versions.ts";
 import { EXTRA_ROW_SOURCES } from "./extras/extra_rows.ts";
 
@@ -73,16 +75,24 @@ function placement(host: HostInfo, options: Options, config: ModeConfig): [Place
     : host.cpus < 2
     ? "one CPU"
     : null;
+  const same = options.workloads.includes("w1same");
   if (why !== null) {
     return [
       { server: { cpu: null, nofile }, client: { cpu: null, nofile } },
-      `not pinned: ${why}; ${fd}`,
+      `not pinned: ${why}${same ? ` (so W1 on one CPU runs unpinned, as W1 does)` : ""}; ${fd}`,
     ];
   }
   return [
     { server: { cpu: 0, nofile }, client: { cpu: 1, nofile } },
-    `server pinned to CPU 0, client to CPU 1 (taskset); ${fd}`,
+    `server pinned to CPU 0, client to CPU 1 (taskset)` +
+    `${same ? "; W1 on one CPU: client and server both pinned to CPU 0" : ""}; ${fd}`,
   ];
+}
+
+/** Where server and client run for `workload`: both on the server's CPU for `w1same`. */
+function placementFor(workload: WorkloadName, where: Placement): Placement {
+  if (workload !== "w1same") return where;
+  return { server: where.server, client: { ...where.client, cpu: where.server.cpu } };
 }
 
 /** A short summary of one run, for the progress log. */
@@ -91,6 +101,7 @@ function summary(workload: WorkloadName, outcome: RunOutcome): string {
   const r = outcome.result as unknown as Record<string, number>;
   switch (workload) {
     case "w1":
+    case "w1same":
       return `p50 ${formatValue(r.p50Us ?? null)} µs, p99 ${formatValue(r.p99Us ?? null)} µs`;
     case "w2":
       return `${formatValue(r.callsPerSec ?? null)} calls/s`;
@@ -125,53 +136,93 @@ function onCi(): boolean {
 /** Why a system on Redis can't run here. */
 const NO_REDIS = "redis-server not installed";
 
+/** Why a system can't run: skipped (something this machine lacks) or failed before its runs. */
+interface Unrunnable {
+  readonly reason: string;
+  readonly skipped: boolean;
+}
+
 /**
- * The chosen systems that have something to run and are implemented, and a
- * report of each; one that needs Redis where there is none is skipped.
+ * Why `system` can't run here, if it can't: it needs Redis where there is
+ * none, or Node or Bun where they are missing, or its bundles can't be made.
+ * Makes the bundles of its programs on Node or Bun.
+ */
+async function prepare(system: SystemSpec, redis: string | null): Promise<Unrunnable | null> {
+  if (system.redis && redis === null) return { reason: NO_REDIS, skipped: true };
+  if (system.bundled === undefined) return null;
+  const check = checkRuntime(system.bundled.runtime);
+  if ("missing" in check) return { reason: check.missing, skipped: true };
+  const t0 = performance.now();
+  try {
+    await bundlePrograms(system.bundled, ROOT);
+  } catch (error) {
+    return { reason: error instanceof Error ? error.message : String(error), skipped: false };
+  }
+  log(
+    `  ${system.id}: bundled for ${system.bundled.runtime} ${check.version} in ` +
+      `${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
+  return null;
+}
+
+/** The runtimes a system runs on, with the version of Node or Bun where it has one. */
+function runtimeOf(system: SystemSpec): string {
+  if (system.bundled === undefined) return system.runtime;
+  const check = checkRuntime(system.bundled.runtime);
+  const clientToo = system.bundled.client !== undefined;
+  return "version" in check
+    ? runtimeLabel(system.bundled.runtime, check.version, clientToo)
+    : system.runtime;
+}
+
+/**
+ * The chosen systems that have something to run and are implemented, why
+ * some of them can't run (by id), and a report of each.
  */
 async function describeSystems(
   options: Options,
   redis: string | null,
-): Promise<[SystemSpec[], SystemReport[]]> {
+): Promise<[SystemSpec[], Map<string, Unrunnable>, SystemReport[]]> {
   const chosen = SYSTEMS.filter((s) =>
     (options.systems === null || options.systems.includes(s.id)) &&
     s.workloads.some((w) => options.workloads.includes(w))
   );
   const runnable: SystemSpec[] = [];
+  const unrunnable = new Map<string, Unrunnable>();
   const reports: SystemReport[] = [];
   for (const system of chosen) {
     const present = await Promise.all(system.files.map(exists));
     const ready = present.every(Boolean);
-    const skipped = ready && system.redis && redis === null;
+    const why = ready ? await prepare(system, redis) : null;
     if (ready) runnable.push(system);
+    if (why !== null) unrunnable.set(system.id, why);
     reports.push({
       id: system.id,
       label: system.label,
-      status: skipped ? "skipped" : ready ? "ran" : "not implemented",
-      ...(skipped ? { reason: NO_REDIS } : {}),
-      runtime: system.runtime,
+      status: why?.skipped ? "skipped" : ready ? "ran" : "not implemented",
+      ...(why?.skipped ? { reason: why.reason } : {}),
+      runtime: runtimeOf(system),
       packages: await lockedVersions(`${ROOT}bench/deno.lock`, system.packages),
       notes: system.notes,
     });
   }
-  return [runnable, reports];
+  return [runnable, unrunnable, reports];
 }
 
-/** Runs the `prepare` step of each system that will run; the failures, said as such. */
-async function prepareSystems(
-  systems: readonly SystemSpec[],
-  redis: string | null,
-): Promise<string[]> {
-  const failures: string[] = [];
-  for (const system of systems) {
-    if (system.prepare === undefined || (system.redis && redis === null)) continue;
-    try {
-      await system.prepare();
-    } catch (error) {
-      failures.push(`${system.label}: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
-  return failures;
+/** The table's ratio columns: raw and tRPC, each on the runtime of the system divided. */
+function referenceColumns(reports: readonly SystemReport[]): ReferenceColumn[] {
+  const ran = new Set(reports.filter((s) => s.status === "ran").map((s) => s.id));
+  const runtimes = new Map(SYSTEMS.map((s) => [s.id, s.serverRuntime]));
+  return REFERENCES
+    .filter((reference) => Object.values(reference.ids).some((id) => id !== null && ran.has(id)))
+    .map((reference) => ({
+      label: reference.label,
+      of: (id: string) => {
+        const runtime = runtimes.get(id);
+        const of = runtime === undefined ? null : reference.ids[runtime];
+        return of !== null && ran.has(of) ? of : null;
+      },
+    }));
 }
 
 async function extraRows(
@@ -200,26 +251,31 @@ async function main(): Promise<number> {
   const loadBefore = await readLoadAverage();
   const [where, pinning] = placement(host, options, config);
   const redis = await redisVersion();
-  const [systems, systemReports] = await describeSystems(options, redis);
+  const [systems, unrunnable, systemReports] = await describeSystems(options, redis);
   log(`bench ${config.mode}: ${systems.map((s) => s.id).join(", ")}; ${pinning}`);
 
   const runs: Record<string, Partial<Record<WorkloadName, RunOutcome[]>>> = {};
-  const failures = await prepareSystems(systems, redis);
+  const failures: string[] = [];
   for (const workload of options.workloads) {
-    const repeat = workload === "w5" ? 1 : config.repeat;
+    const repeat = config.repeat;
     const running = systems.filter((s) => s.workloads.includes(workload));
-    for (const system of running.filter((s) => s.redis && redis === null)) {
-      // Said in the table; on CI, where redis-server should be there, a failure.
-      const outcome: RunOutcome = { ok: false, error: NO_REDIS, skipped: NO_REDIS };
+    for (const system of running) {
+      const why = unrunnable.get(system.id);
+      if (why === undefined) continue;
+      // Said in the table; on CI, where everything should be there, a failure.
+      const outcome: RunOutcome = why.skipped
+        ? { ok: false, error: why.reason, skipped: why.reason }
+        : { ok: false, error: why.reason };
       (runs[system.id] ??= {})[workload] = [outcome];
-      log(`  ${system.id} ${workload}: skipped, ${NO_REDIS}`);
-      if (onCi()) failures.push(`${system.label} ${workload}: ${NO_REDIS} (CI is set)`);
+      log(`  ${system.id} ${workload}: ${why.skipped ? "skipped" : "failed"}, ${why.reason}`);
+      if (!why.skipped) failures.push(`${system.label} ${workload}: ${why.reason}`);
+      else if (onCi()) failures.push(`${system.label} ${workload}: ${why.reason} (CI is set)`);
     }
     for (let round = 1; round <= repeat; round++) {
       for (const system of running) {
-        if (system.redis && redis === null) continue;
+        if (unrunnable.has(system.id)) continue;
         const t0 = performance.now();
-        const outcome = await runOnce(system, workload, config, where);
+        const outcome = await runOnce(system, workload, config, placementFor(workload, where));
         const seconds = ((performance.now() - t0) / 1000).toFixed(1);
         log(
           `  ${system.id} ${workload} ${round}/${repeat}: ${
@@ -248,10 +304,7 @@ async function main(): Promise<number> {
     runs,
     failures,
   };
-  const references = systemReports.filter((s) =>
-    s.status === "ran" && (s.id === RAW_ID || s.id === TRPC_ID)
-  );
-  const markdown = renderMarkdown(report, references);
+  const markdown = renderMarkdown(report, referenceColumns(systemReports));
   const dir = `${ROOT}bench/results/`;
   const name = config.mode === "smoke" ? "smoke" : "latest";
   await Deno.mkdir(dir, { recursive: true });

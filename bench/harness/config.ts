@@ -9,7 +9,10 @@ export type Mode = "smoke" | "full" | "big";
 export interface ModeConfig {
   readonly mode: Mode;
   readonly params: WorkloadParams;
-  /** Runs of each of w1..w4, w6 and w7 (fresh servers each); the median is reported. */
+  /**
+   * Runs of each workload (fresh servers each; each round runs every system
+   * once); the median is reported, and ratios are the median of paired runs.
+   */
   readonly repeat: number;
   /** W5: pause before each reading of the server's memory. */
   readonly w5SettleMs: number;

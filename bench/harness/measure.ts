@@ -1,8 +1,9 @@
 /**
  * Runs one workload once for one system: fresh servers pinned to CPU 0 (two
  * sharing a fresh `redis-server` for W6 of a system on Redis, one otherwise),
- * a client driver pinned to CPU 1, and for W5 the server's memory read at
- * each phase, for W7 Redis's command counts over the storm.
+ * a client driver pinned to CPU 1 (to CPU 0 too for `w1same`: the placement
+ * says), and for W5 the server's memory read at each phase, for W7 Redis's
+ * command counts over the storm.
  *
  * @module
  */
@@ -12,6 +13,7 @@ import { readRssKib } from "./host.ts";
 import { Child } from "./process.ts";
 import type { SpawnOptions } from "./process.ts";
 import { REDIS_URL_ENV } from "./protocol.ts";
+import { driverWorkload } from "./protocol.ts";
 import type { Phase, WorkloadName, WorkloadResults } from "./protocol.ts";
 import { RedisProcess } from "./redis.ts";
 import { sleep } from "./stats.ts";
@@ -166,9 +168,10 @@ export async function runOnce(
       }
       urls.push(`ws://127.0.0.1:${port}/`);
     }
-    const params = config.params[workload];
+    const driven = driverWorkload(workload);
+    const params = config.params[driven];
     const client = new Child(
-      [...system.client, workload, urls.join(","), JSON.stringify(params)],
+      [...system.client, driven, urls.join(","), JSON.stringify(params)],
       placement.client,
     );
     children.push(client);

@@ -19,14 +19,29 @@
  * instance (one for a single-process system). A system that runs on Redis
  * gets its url in the server's environment as {@linkcode REDIS_URL_ENV}.
  *
+ * The orchestrator also runs `w1same`: W1 with the client driver and the
+ * server on one CPU. The driver is told `w1`: only where the processes run
+ * differs.
+ *
  * @module
  */
 
-/** The workloads, in the order they run. */
-export const WORKLOADS = ["w1", "w2", "w3", "w4", "w5", "w6", "w7"] as const;
+/** The workloads a client driver runs. */
+export const DRIVER_WORKLOADS = ["w1", "w2", "w3", "w4", "w5", "w6", "w7"] as const;
+
+/** One workload a client driver runs. */
+export type DriverWorkload = typeof DRIVER_WORKLOADS[number];
+
+/** The workloads, in the order they run: the drivers', and W1 on one CPU after W1. */
+export const WORKLOADS = ["w1", "w1same", "w2", "w3", "w4", "w5", "w6", "w7"] as const;
 
 /** One workload's name. */
 export type WorkloadName = typeof WORKLOADS[number];
+
+/** The workload the driver runs for `workload`: W1 for `w1same`, else the same. */
+export function driverWorkload(workload: WorkloadName): DriverWorkload {
+  return workload === "w1same" ? "w1" : workload;
+}
 
 /** W1: sequential calls on one connection. */
 export interface W1Params {
@@ -165,6 +180,7 @@ export interface W7Result {
 /** The result of each workload. */
 export interface WorkloadResults {
   readonly w1: W1Result;
+  readonly w1same: W1Result;
   readonly w2: W2Result;
   readonly w3: W3Result;
   readonly w4: W4Result;
@@ -180,7 +196,7 @@ export interface ServerReadyLine {
 
 /** The last line a client driver prints. */
 export type DriverResultLine =
-  | { readonly ok: true; readonly result: WorkloadResults[WorkloadName] }
+  | { readonly ok: true; readonly result: WorkloadResults[DriverWorkload] }
   | { readonly ok: false; readonly error: string };
 
 /**
@@ -204,4 +220,9 @@ export const REDIS_URL_ENV = "BENCH_REDIS_URL";
 /** Tells whether a string names a workload. */
 export function isWorkloadName(name: string): name is WorkloadName {
   return (WORKLOADS as readonly string[]).includes(name);
+}
+
+/** Tells whether a string names a workload a client driver runs. */
+export function isDriverWorkload(name: string): name is DriverWorkload {
+  return (DRIVER_WORKLOADS as readonly string[]).includes(name);
 }

@@ -4,7 +4,7 @@ import type { ModeConfig } from "../harness/config.ts";
 import type { HostInfo } from "../harness/host.ts";
 import type { W7Result } from "../harness/protocol.ts";
 import type { Row, RunsBySystem } from "./rows.ts";
-import type { Column } from "./table.ts";
+import type { Column, ReferenceColumn } from "./table.ts";
 import { formatValue, renderTable } from "./table.ts";
 import { renderTargets } from "./targets.ts";
 
@@ -44,7 +44,7 @@ function columnsOf(report: Report): Column[] {
 }
 
 /** Renders the report as markdown. */
-export function renderMarkdown(report: Report, references: readonly Column[]): string {
+export function renderMarkdown(report: Report, references: readonly ReferenceColumn[]): string {
   const { host, config } = report;
   const out: string[] = [
     `# wsrpc benchmark (${config.mode})`,
@@ -52,8 +52,10 @@ export function renderMarkdown(report: Report, references: readonly Column[]): s
     `${report.startedAt}, ${report.seconds.toFixed(0)} s. ${host.os}, ${host.cpus} CPUs ` +
     `(${host.cpuModel}), Deno ${host.deno} (V8 ${host.v8}). ${report.pinning}. ` +
     `Load average ${formatValue(report.load[0])} before, ${formatValue(report.load[1])} after. ` +
-    `Median of ${config.repeat} run(s) for W1–W4, W6 and W7, fresh servers per run; clients ` +
-    `and servers in separate processes on 127.0.0.1. ` +
+    `Median of ${config.repeat} run(s) of each workload, fresh servers per run, each round ` +
+    `running every system once; a ratio is the median of the ratios of paired runs (round i ÷ ` +
+    `round i) to the reference on the same runtime as the system's server. Clients and servers ` +
+    `in separate processes on 127.0.0.1; every client driver on Deno but socket.io's, on Node. ` +
     (report.redis === null
       ? "redis-server not installed."
       : `redis-server ${report.redis}, a fresh one per run of each system on Redis, pinned ` +
@@ -63,9 +65,10 @@ export function renderMarkdown(report: Report, references: readonly Column[]): s
     "",
     "Targets:",
     "",
-    renderTargets(report.rows, config, report.runs),
+    renderTargets(report.rows, config),
     "",
-    `Counts: W1 up to ${config.params.w1.calls} calls (${config.params.w1.maxMs} ms cap); ` +
+    `Counts: W1 (and W1 on one CPU) up to ${config.params.w1.calls} calls ` +
+    `(${config.params.w1.maxMs} ms cap); ` +
     `W2 up to ${config.params.w2.calls} calls (${config.params.w2.maxMs} ms cap); ` +
     `W3 ${config.params.w3.events} events; W4 ${config.params.w4.conns} connections × ` +
     `${config.params.w4.publishes} publishes; W5 ${config.params.w5.conns} idle connections; ` +
@@ -102,6 +105,10 @@ function runDetails(report: Report): string[] {
     const parts: string[] = [];
     const w1 = (runs.w1 ?? []).flatMap((r) => r.ok ? [(r.result as { calls: number }).calls] : []);
     if (w1.length > 0) parts.push(`W1 calls ${w1.join("/")}`);
+    const same = (runs.w1same ?? []).flatMap((r) =>
+      r.ok ? [(r.result as { calls: number }).calls] : []
+    );
+    if (same.length > 0) parts.push(`W1 on one CPU calls ${same.join("/")}`);
     const w2 = (runs.w2 ?? []).flatMap((r) => r.ok ? [(r.result as { calls: number }).calls] : []);
     if (w2.length > 0) parts.push(`W2 calls ${w2.join("/")}`);
     for (const run of runs.w5 ?? []) {

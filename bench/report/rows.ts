@@ -18,6 +18,12 @@ export interface Row {
   readonly values: Readonly<Record<string, number | null>>;
   /** Said in place of a null value, by system id: "skipped: …". */
   readonly notes?: Readonly<Record<string, string>>;
+  /**
+   * The figure of each round, by system id, where every run succeeded: for
+   * ratios of paired runs (report/paired.ts). Absent for figures that don't
+   * come from rounds.
+   */
+  readonly rounds?: Readonly<Record<string, readonly number[]>>;
 }
 
 /** How a row's value comes out of one workload's successful runs. */
@@ -54,6 +60,22 @@ export const FIGURES: readonly Figure<WorkloadName>[] = [
     unit: "µs",
     better: "lower",
     workload: "w1",
+    pick: (r) => r.p99Us,
+  }),
+  figure({
+    id: "w1same.p50",
+    label: "W1, client and server on one CPU, p50 round trip",
+    unit: "µs",
+    better: "lower",
+    workload: "w1same",
+    pick: (r) => r.p50Us,
+  }),
+  figure({
+    id: "w1same.p99",
+    label: "W1, client and server on one CPU, p99 round trip",
+    unit: "µs",
+    better: "lower",
+    workload: "w1same",
     pick: (r) => r.p99Us,
   }),
   figure({
@@ -147,6 +169,7 @@ export function workloadRows(runs: RunsBySystem, systemIds: readonly string[]): 
   for (const fig of FIGURES) {
     const values: Record<string, number | null> = {};
     const notes: Record<string, string> = {};
+    const rounds: Record<string, number[]> = {};
     for (const id of systemIds) {
       const outcomes = runs[id]?.[fig.workload] ?? [];
       if (outcomes.length === 0) continue;
@@ -163,7 +186,9 @@ export function workloadRows(runs: RunsBySystem, systemIds: readonly string[]): 
       }
       const picked = good.map((run) => fig.pick(run.result, run));
       if (picked.every((value) => value === undefined)) continue;
-      values[id] = median(picked.map((value) => value ?? Number.NaN));
+      const figures = picked.map((value) => value ?? Number.NaN);
+      rounds[id] = figures;
+      values[id] = median(figures);
     }
     if (Object.keys(values).length === 0) continue;
     const { id, label, unit, better } = fig;
@@ -174,6 +199,7 @@ export function workloadRows(runs: RunsBySystem, systemIds: readonly string[]): 
       better,
       values,
       ...(Object.keys(notes).length > 0 ? { notes } : {}),
+      rounds,
     });
   }
   return rows;

@@ -1,6 +1,7 @@
 /**
- * Helpers for a TypeScript server program: announce the port, and exit when
- * the orchestrator goes away (stdin end of file) or after a time limit.
+ * Helpers for a TypeScript server program on Deno: announce the port, and
+ * exit when the orchestrator goes away (stdin end of file) or after a time
+ * limit. A server on Node or Bun uses announce_node.ts instead.
  *
  * @module
  */
@@ -9,7 +10,7 @@ import { printJsonLine } from "../harness/lines.ts";
 import type { ServerReadyLine } from "../harness/protocol.ts";
 
 /** A server never outlives this, whatever happens to the orchestrator. */
-const MAX_LIFETIME_MS = 15 * 60_000;
+export const MAX_LIFETIME_MS = 15 * 60_000;
 
 /** The host every benchmark server listens on. */
 export const HOST = "127.0.0.1";

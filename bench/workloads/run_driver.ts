@@ -12,12 +12,12 @@ import { lines, printJsonLine } from "../harness/lines.ts";
 import type {
   DriverPhaseLine,
   DriverResultLine,
+  DriverWorkload,
   Phase,
-  WorkloadName,
   WorkloadParams,
   WorkloadResults,
 } from "../harness/protocol.ts";
-import { isWorkloadName } from "../harness/protocol.ts";
+import { isDriverWorkload } from "../harness/protocol.ts";
 import { runW1 } from "./w1_latency.ts";
 import { runW2 } from "./w2_pipeline.ts";
 import { runW3 } from "./w3_stream.ts";
@@ -44,10 +44,10 @@ function stdinGate(): PhaseGate {
 /** Runs one named workload; `url` is a comma-separated list for w6. */
 function runWorkload(
   driver: SystemDriver,
-  workload: WorkloadName,
+  workload: DriverWorkload,
   url: string,
-  params: WorkloadParams[WorkloadName],
-): Promise<WorkloadResults[WorkloadName]> {
+  params: WorkloadParams[DriverWorkload],
+): Promise<WorkloadResults[DriverWorkload]> {
   switch (workload) {
     case "w1":
       return runW1(driver, url, params as WorkloadParams["w1"]);
@@ -73,14 +73,14 @@ function describe(error: unknown): string {
 /** Parses the command line, runs the workload, prints its result, exits. */
 export async function runDriver(driver: SystemDriver): Promise<never> {
   const [workload, url, paramsJson] = Deno.args;
-  if (workload === undefined || !isWorkloadName(workload) || !url || !paramsJson) {
+  if (workload === undefined || !isDriverWorkload(workload) || !url || !paramsJson) {
     printJsonLine({
       ok: false,
       error: "usage: client <w1..w7> <ws-url[,ws-url...]> <params-json>",
     });
     Deno.exit(2);
   }
-  const params = JSON.parse(paramsJson) as WorkloadParams[WorkloadName];
+  const params = JSON.parse(paramsJson) as WorkloadParams[DriverWorkload];
   const watchdog = setTimeout(() => {
     printJsonLine({ ok: false, error: `driver watchdog fired` } satisfies DriverResultLine);
     Deno.exit(1);

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { bundleEntry, runtimeMissing, toolVersion } from "../_bundle.ts";
 import { requirement } from "../_skip.ts";
 import type { AppConfig } from "./_app.ts";
 
@@ -19,40 +20,23 @@ export type Runtime = typeof RUNTIMES[number];
 
 const ROOT = new URL("../../", import.meta.url);
 
-/** The oldest Node the suite, and so the README, promises. */
-const MIN_NODE_MAJOR = 20;
-
-/** The version of a tool on the PATH, or `undefined` when it is not there. */
-function versionOf(command: string): string | undefined {
-  try {
-    const { success, stdout } = new Deno.Command(command, {
-      args: ["--version"],
-      stdout: "piped",
-      stderr: "null",
-    }).outputSync();
-    return success ? new TextDecoder().decode(stdout).trim() : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The versions found, by runtime: Deno's own, and Node's and Bun's on the PATH. */
 export const VERSIONS: Readonly<Record<Runtime, string | undefined>> = {
   deno: Deno.version.deno,
-  node: versionOf("node")?.replace(/^v/, ""),
-  bun: versionOf("bun"),
+  node: toolVersion("node"),
+  bun: toolVersion("bun"),
 };
 
 const needs: Record<Runtime, (definition: Deno.TestDefinition) => Deno.TestDefinition> = {
   deno: (definition) => definition,
   node: requirement("Node", {
-    available: Number(VERSIONS.node?.split(".")[0] ?? 0) >= MIN_NODE_MAJOR,
-    missing: `node ${MIN_NODE_MAJOR} or later is not on the PATH`,
+    available: runtimeMissing("node", VERSIONS.node) === undefined,
+    missing: runtimeMissing("node", VERSIONS.node) ?? "",
     howToGet: "apt-get install -y nodejs",
   }),
   bun: requirement("Bun", {
-    available: VERSIONS.bun !== undefined,
-    missing: "bun is not on the PATH",
+    available: runtimeMissing("bun", VERSIONS.bun) === undefined,
+    missing: runtimeMissing("bun", VERSIONS.bun) ?? "",
     howToGet: "npm i -g bun@1.4.5",
   }),
 };
@@ -103,15 +87,7 @@ export function bundle(entry: string): Promise<string> {
     made = (async () => {
       const dir = await Deno.makeTempDir({ prefix: "wsrpc-bundle-" });
       const out = `${dir}/${entry.replaceAll("/", "_").replace(/\.ts$/, ".mjs")}`;
-      const { success, stderr } = await new Deno.Command(Deno.execPath(), {
-        args: ["bundle", "--quiet", "--platform=deno", "-o", out, entry],
-        cwd: ROOT,
-        stdout: "null",
-        stderr: "piped",
-      }).output();
-      if (!success) {
-        throw new Error(`deno bundle ${entry} failed: ${new TextDecoder().decode(stderr)}`);
-      }
+      await bundleEntry(entry, out, { cwd: ROOT });
       return out;
     })();
     bundles.set(entry, made);

@@ -1,19 +1,17 @@
 /**
- * The Node side of the process protocol (bench/harness/protocol.ts) for the
- * socketio-redis programs, which run on Node: print a JSON line, announce a
- * server's port and exit on stdin's end, and a client driver's main for W6,
- * the one workload this system runs.
+ * The client driver's side of the process protocol (bench/harness/protocol.ts)
+ * on Node, for socketio-redis's driver: runDriver's counterpart for W6, the
+ * one workload this system runs. (Its server announces itself with
+ * ../announce_node.ts.)
  *
  * @module
  */
 
 import process from "node:process";
-import type { DriverResultLine, ServerReadyLine, W6Params } from "../../harness/protocol.ts";
+import type { DriverResultLine, W6Params } from "../../harness/protocol.ts";
 import type { SystemDriver } from "../../workloads/system_driver.ts";
 import { runW6 } from "../../workloads/w6_cross.ts";
 
-/** A server never outlives this, as bench/systems/announce.ts. */
-const MAX_LIFETIME_MS = 15 * 60_000;
 /** Extra time the driver allows itself past the workload's own limits, as runDriver. */
 const WATCHDOG_SLACK_MS = 30_000;
 
@@ -22,15 +20,6 @@ function printLine(value: unknown): Promise<void> {
   return new Promise((resolve) =>
     process.stdout.write(JSON.stringify(value) + "\n", () => resolve())
   );
-}
-
-/** Prints the ready line for `port`; exits when stdin ends or after the lifetime limit. */
-export function announceOnNode(port: number): void {
-  const line: ServerReadyLine = { port };
-  void printLine(line);
-  setTimeout(() => process.exit(3), MAX_LIFETIME_MS).unref();
-  process.stdin.on("end", () => process.exit(0));
-  process.stdin.resume();
 }
 
 /** Prints the result line and exits, 0 if it is a result. */

@@ -17,8 +17,7 @@ import { createClient } from "redis";
 import { Server } from "socket.io";
 import { REDIS_URL_ENV } from "../../harness/protocol.ts";
 import { plainPayload } from "../../workloads/system_driver.ts";
-import { HOST } from "../announce.ts";
-import { announceOnNode } from "./node_process.ts";
+import { announceOnNode, HOST } from "../announce_node.ts";
 import { type ClientToServer, ROOM, type ServerToClient } from "./wire.ts";
 
 /** Not a pattern the adapter uses: subscribed to once, to learn when its own are in place. */

@@ -1,24 +1,13 @@
 /**
- * The tRPC v11 server: `applyWSSHandler` from `@trpc/server/adapters/ws` on a
- * `ws` WebSocketServer, default settings. Runs on Deno (through its Node
- * compatibility for `ws`), the runtime the other systems use; see
- * bench/README.md for why.
+ * The tRPC v11 server on Deno (trpc/serve.ts: `applyWSSHandler` on a `ws`
+ * WebSocketServer, default settings, through Deno's Node compatibility), the
+ * runtime the other systems use; see bench/README.md for why. trpc-node/
+ * runs the same server on Node.
  *
  * @module
  */
 
-import { applyWSSHandler } from "@trpc/server/adapters/ws";
-// @ts-types="@types/ws"
-import { WebSocketServer } from "ws";
-import { announce, HOST } from "../announce.ts";
-import { appRouter } from "./router.ts";
+import { announce } from "../announce.ts";
+import { serveTrpc } from "./serve.ts";
 
-const wss = new WebSocketServer({ host: HOST, port: 0 });
-applyWSSHandler({ wss, router: appRouter });
-wss.on("listening", () => {
-  const address = wss.address();
-  if (address === null || typeof address === "string") {
-    throw new Error(`unexpected address ${address}`);
-  }
-  announce(address.port);
-});
+serveTrpc(announce);
