@@ -13,6 +13,7 @@ import type { Outlet } from "./outlet.ts";
 import { eventText, notificationText, subscriptionErrorText } from "./frames.ts";
 import type { Route } from "./routes.ts";
 import { Checkpoint, Gap } from "./stream_marks.ts";
+import { Cursor, type DirectSink } from "./topics/cursor.ts";
 import { TopicEvent } from "./topics/topic_event.ts";
 import { Tracked } from "./tracked.ts";
 
@@ -33,8 +34,13 @@ export interface SubscriptionHost {
   ended(subscription: LiveSubscription): void;
 }
 
-/** One subscription of one connection. */
-export class LiveSubscription {
+/**
+ * One subscription of one connection. When its handler returned a topic's
+ * subscriber itself, live events go straight from the topic to the socket
+ * ({@linkcode DirectSink}); everything else is pulled from the handler's
+ * iterator.
+ */
+export class LiveSubscription implements DirectSink {
   /** The id of the request that opened it. */
   readonly id: string | number;
   readonly #route: Route;
@@ -67,7 +73,27 @@ export class LiveSubscription {
       return;
     }
     this.#iterator = iterable[Symbol.asyncIterator]();
+    if (this.#iterator instanceof Cursor) this.#iterator.deliverTo(this);
     void this.#pump(this.#iterator);
+  }
+
+  /** @internal Sends a topic's live event now, unless the client is behind or it must be checked later. */
+  deliver(event: TopicEvent<unknown>): boolean {
+    const host = this.#host;
+    if (this.signal.aborted || this.#outlet.congested) return false;
+    let text: string | undefined;
+    try {
+      text = event.frame(
+        this.id,
+        host.codec,
+        host.validateOutput ? this.#route.endpoint.output : undefined,
+      );
+    } catch {
+      return false; // the pump reads it and reports the failure
+    }
+    if (text === undefined) return false;
+    this.#outlet.send(text);
+    return true;
   }
 
   /**

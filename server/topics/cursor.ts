@@ -17,6 +17,21 @@ import { withResolvers } from "../../shared/resolvers.ts";
 /** What a subscriber yields. */
 export type TopicYield<T> = TopicEvent<T> | Gap | Checkpoint;
 
+/**
+ * Where a subscriber's live events can go straight to, when the subscription
+ * reads the subscriber itself (its handler returned it): the hub's fan-out
+ * then sends each event in its own loop, with no async step per subscriber.
+ */
+export interface DirectSink {
+  /**
+   * Sends one live event now, if it can.
+   *
+   * @returns `false` when it can't (the client is behind, say): the event
+   *   then waits in the subscriber's queue, for the subscription to read.
+   */
+  deliver(event: TopicEvent<unknown>): boolean;
+}
+
 /** How a subscriber behaves; the topic's settings and the subscribe options. */
 export interface CursorSettings {
   readonly hub: TopicHub;
@@ -59,6 +74,9 @@ export class Cursor<T> implements AsyncIterableIterator<TopicYield<T>>, StreamLi
   readonly #queue: BoundedQueue<LiveEntry>;
   readonly #outbox: TopicYield<T>[] = [];
   #wake: (() => void) | undefined;
+  /** Waiting in `next` for a live event, with nothing queued: the state direct delivery needs. */
+  #parked = false;
+  #direct: DirectSink | undefined;
   readonly #onAbort = () => void this.return();
   readonly #ended = withResolvers<never>();
 
@@ -74,6 +92,17 @@ export class Cursor<T> implements AsyncIterableIterator<TopicYield<T>>, StreamLi
     return this;
   }
 
+  /**
+   * Lets live events go straight to `sink` while its reader waits in `next`
+   * with nothing queued. Replays, catch-ups and gaps still come through
+   * `next`, and nothing overtakes what waits there.
+   *
+   * @param sink Where live events may go.
+   */
+  deliverTo(sink: DirectSink): void {
+    this.#direct = sink;
+  }
+
   async next(): Promise<IteratorResult<TopicYield<T>>> {
     if (!this.#started) await this.#start();
     while (true) {
@@ -86,7 +115,9 @@ export class Cursor<T> implements AsyncIterableIterator<TopicYield<T>>, StreamLi
       }
       const entry = this.#queue.shift();
       if (entry === undefined) {
+        this.#parked = true;
         await new Promise<void>((resolve) => this.#wake = resolve);
+        this.#parked = false;
         this.#wake = undefined;
         continue;
       }
@@ -118,6 +149,15 @@ export class Cursor<T> implements AsyncIterableIterator<TopicYield<T>>, StreamLi
 
   push(entry: LiveEntry): void {
     if (this.#done) return;
+    if (
+      this.#parked && this.#direct !== undefined && !this.#behind &&
+      this.#queue.length === 0 && this.#outbox.length === 0 &&
+      entry.epoch === this.#epoch && entry.offset === this.#last + 1 &&
+      this.#direct.deliver(entry.event)
+    ) {
+      this.#last = entry.offset;
+      return;
+    }
     // Too far behind to hold in memory: drop what waits and read it all from
     // the history when it catches up.
     if (!this.#queue.push(entry)) {

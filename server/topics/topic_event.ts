@@ -40,6 +40,9 @@ export class TopicEvent<T> extends Tracked<T> {
   #schema: AnySchema | undefined;
   #params: string | undefined;
   #meta: string | undefined;
+  /** The last frame made, and for which subscription id (with the cached codec and schema). */
+  #lastSubscription: string | number | undefined;
+  #lastFrame: string | undefined;
 
   /** Prepares the `params` of this event's `rpc.data` frame, after the subscription id. */
   #prepare(
@@ -86,9 +89,21 @@ export class TopicEvent<T> extends Tracked<T> {
   ): string | undefined {
     const prepared = this.#prepare(codec, schema);
     if (prepared === undefined) return undefined;
+    // Clients number their requests alike, so most subscribers of a key have
+    // the same subscription id: their frame is made once, not once each.
+    if (
+      subscription === this.#lastSubscription && this.#codec === codec && this.#schema === schema
+    ) {
+      return this.#lastFrame;
+    }
     const { params, meta } = prepared;
-    return `{"jsonrpc":"2.0","method":"rpc.data","params":{"subscription":${
+    const frame = `{"jsonrpc":"2.0","method":"rpc.data","params":{"subscription":${
       JSON.stringify(subscription)
     },${params}${meta}}`;
+    if (this.#codec === codec && this.#schema === schema) {
+      this.#lastSubscription = subscription;
+      this.#lastFrame = frame;
+    }
+    return frame;
   }
 }

@@ -41,18 +41,35 @@ interface Chat extends AsyncDisposable {
   resumedFrom: Array<string | undefined>;
 }
 
-function startChat(): Chat {
+/**
+ * The two ways a handler serves a topic: a generator that `yield*`s the
+ * subscriber (it can add events of its own), or the subscriber returned
+ * itself (live events then go straight from the topic to the socket).
+ */
+const HANDLER_FORMS = [
+  { label: "a generator that yield*s the subscriber", returned: false },
+  { label: "the subscriber returned", returned: true },
+] as const;
+type HandlerForm = typeof HANDLER_FORMS[number];
+
+function startChat(form: HandlerForm, sendBufferHighWater?: number): Chat {
   const topics = createTopics();
   const messages = topics.topic<Message>("messages", { schema: Message, maxLength: ROOM_HISTORY });
   const resumedFrom: Array<string | undefined> = [];
   const rpc = createHandler(api, {
     onError: () => {},
+    limits: sendBufferHighWater === undefined ? {} : { sendBufferHighWater },
     handlers: {
       say: ({ input: { room, from, text } }) => messages.publish(room, { from, text }),
-      messages: async function* ({ input, lastEventId, signal }) {
-        resumedFrom.push(lastEventId);
-        yield* messages.subscribe(input.room, { lastEventId, signal, replay: input.replay });
-      },
+      messages: form.returned
+        ? ({ input, lastEventId, signal }) => {
+          resumedFrom.push(lastEventId);
+          return messages.subscribe(input.room, { lastEventId, signal, replay: input.replay });
+        }
+        : async function* ({ input, lastEventId, signal }) {
+          resumedFrom.push(lastEventId);
+          yield* messages.subscribe(input.room, { lastEventId, signal, replay: input.replay });
+        },
     },
   });
   const server = serve(rpc);
@@ -193,262 +210,305 @@ async function hearsGapAndGoesOn(
   await waitFor("the server to let go of the subscriber", () => chat.subscribers() === 0);
 }
 
-Deno.test("clients in a room hear each message once", async (t) => {
-  await using chat = startChat();
-  const alice = createClient(api, { url: chat.server.url });
-  const bob = createClient(api, { url: chat.server.url });
-  using _alice = closing(alice);
-  using _bob = closing(bob);
+for (const form of HANDLER_FORMS) {
+  Deno.test(`clients in a room hear each message once (${form.label})`, async (t) => {
+    await using chat = startChat(form);
+    const alice = createClient(api, { url: chat.server.url });
+    const bob = createClient(api, { url: chat.server.url });
+    using _alice = closing(alice);
+    using _bob = closing(bob);
 
-  await t.step("a message said by one reaches both, once, in the order said", async () => {
-    await alice.say({ room: "lobby", from: "alice", text: "welcome" });
-    // Each starts with the room's last message, so each is known to be listening.
-    const aliceHeard = new Heard(alice.messages({ room: "lobby", replay: 1 }));
-    const bobHeard = new Heard(bob.messages({ room: "lobby", replay: 1 }));
-    await Promise.all([aliceHeard.count(1), bobHeard.count(1)]);
-    const positions = [
-      await alice.say({ room: "lobby", from: "alice", text: "hi bob" }),
-      await bob.say({ room: "lobby", from: "bob", text: "hi alice" }),
-      await alice.say({ room: "lobby", from: "alice", text: "bye" }),
-    ];
-    assert.deepEqual(positions.map((token) => parsePosition(token)?.offset), [2, 3, 4]);
-    await Promise.all([aliceHeard.count(4), bobHeard.count(4)]);
-    await sleep(50); // time for a repeat to show up
-    const expected = ["welcome", "hi bob", "hi alice", "bye"];
-    assert.deepEqual(aliceHeard.log, expected);
-    assert.deepEqual(bobHeard.log, expected);
-  });
-
-  await t.step("a message said in another room reaches neither", async () => {
-    const carol = new Heard(alice.messages({ room: "kitchen", replay: 1 }));
-    await bob.say({ room: "kitchen", from: "bob", text: "kitchen open" });
-    await carol.count(1);
-    await sleep(50);
-    assert.deepEqual(carol.log, ["kitchen open"]);
-  });
-
-  alice.close();
-  bob.close();
-  await waitFor("the server to let go of every subscriber", () => chat.subscribers() === 0);
-});
-
-Deno.test("a client whose connection is cut carries on where it left off", async (t) => {
-  await using chat = startChat();
-  await using proxy = await FaultProxy.start(`127.0.0.1:${chat.server.port}`);
-  const connect = () =>
-    createClient(api, { url: proxy.url(), reconnect: { baseDelay: 20, maxDelay: 100 } });
-
-  await t.step("it gets exactly the messages said while it was away, in order", async () => {
-    const client = connect();
-    using _closing = closing(client);
-    const positions = await publish(chat.messages, "news", ["m0"]);
-    const heard = new Heard(client.messages({ room: "news", replay: 1 }));
-    await heard.count(1);
-    positions.push(...await publish(chat.messages, "news", texts(1, 5)));
-    await heard.count(6);
-    await proxy.cut();
-    await publish(chat.messages, "news", texts(6, 10)); // while it is away
-    await heard.count(11);
-    await publish(chat.messages, "news", texts(11, 14));
-    await heard.count(15);
-    await sleep(50);
-    assert.deepEqual(heard.log, texts(0, 14));
-    assert.deepEqual(chat.resumedFrom.slice(-2), [undefined, positions[5]], "resumed after m5");
-    client.close();
-    assert.equal(await within(heard.ended, "the loop to end"), undefined);
-    await waitFor("the server to let go of the subscriber", () => chat.subscribers() === 0);
-  });
-
-  await t.step("cut before any message, it resumes from where it started", async () => {
-    const client = connect();
-    using _closing = closing(client);
-    const heard = new Heard(client.messages({ room: "quiet" }));
-    await waitFor("the subscriber to start", () => chat.subscribers() === 1);
-    // The reply comes after the subscription's starting position, on the same link.
-    await client.say({ room: "elsewhere", from: "x", text: "ping" });
-    await proxy.cut();
-    const [first] = await publish(chat.messages, "quiet", texts(0, 2)); // while it is away
-    await heard.count(3);
-    await sleep(50);
-    assert.deepEqual(heard.log, texts(0, 2));
-    const { epoch } = parsePosition(first!)!;
-    assert.deepEqual(chat.resumedFrom.slice(-2), [undefined, `${epoch}:0`]);
-    client.close();
-    await waitFor("the server to let go of the subscriber", () => chat.subscribers() === 0);
-  });
-
-  await t.step(
-    "onGap hears messages it can't get back, in order, and the loop goes on",
-    async () => {
-      await hearsGapAndGoesOn(chat, proxy, connect(), "busy");
-    },
-  );
-
-  await t.step("so does a client made from the contract's type alone", async () => {
-    const client = createClient<typeof api>({
-      url: proxy.url(),
-      reconnect: { baseDelay: 20, maxDelay: 100 },
+    await t.step("a message said by one reaches both, once, in the order said", async () => {
+      await alice.say({ room: "lobby", from: "alice", text: "welcome" });
+      // Each starts with the room's last message, so each is known to be listening.
+      const aliceHeard = new Heard(alice.messages({ room: "lobby", replay: 1 }));
+      const bobHeard = new Heard(bob.messages({ room: "lobby", replay: 1 }));
+      await Promise.all([aliceHeard.count(1), bobHeard.count(1)]);
+      const positions = [
+        await alice.say({ room: "lobby", from: "alice", text: "hi bob" }),
+        await bob.say({ room: "lobby", from: "bob", text: "hi alice" }),
+        await alice.say({ room: "lobby", from: "alice", text: "bye" }),
+      ];
+      assert.deepEqual(positions.map((token) => parsePosition(token)?.offset), [2, 3, 4]);
+      await Promise.all([aliceHeard.count(4), bobHeard.count(4)]);
+      await sleep(50); // time for a repeat to show up
+      const expected = ["welcome", "hi bob", "hi alice", "bye"];
+      assert.deepEqual(aliceHeard.log, expected);
+      assert.deepEqual(bobHeard.log, expected);
     });
-    await hearsGapAndGoesOn(chat, proxy, client, "busy-typed");
-  });
 
-  await t.step("an observer's onGap hears it between its onData calls", async () => {
-    const client = connect();
-    using _closing = closing(client);
-    const heard = new Heard();
-    const errors: RpcError[] = [];
-    await publish(chat.messages, "busy-too", ["m0"]);
-    client.messages({ room: "busy-too", replay: 1 }).subscribe({
-      onData: (message) => heard.message(message),
-      onGap: (gap) => heard.gap(gap),
-      onError: (error) => errors.push(error),
+    await t.step("a message said in another room reaches neither", async () => {
+      const carol = new Heard(alice.messages({ room: "kitchen", replay: 1 }));
+      await bob.say({ room: "kitchen", from: "bob", text: "kitchen open" });
+      await carol.count(1);
+      await sleep(50);
+      assert.deepEqual(carol.log, ["kitchen open"]);
     });
-    await heard.count(1);
-    await proxy.cut();
-    const away = await publish(chat.messages, "busy-too", texts(1, ROOM_HISTORY + 1));
-    await heard.count(2);
-    await publish(chat.messages, "busy-too", ["after"]);
-    await heard.count(3);
-    assert.deepEqual(heard.log, ["m0", `gap trimmed at ${away.at(-1)}`, "after"]);
-    assert.deepEqual(errors, []);
-    client.close();
-    await waitFor("the server to let go of the subscriber", () => chat.subscribers() === 0);
-  });
 
-  await t.step(
-    "without onGap, the loop ends with EventsMissed after what came before",
-    async () => {
+    alice.close();
+    bob.close();
+    await waitFor("the server to let go of every subscriber", () => chat.subscribers() === 0);
+  });
+}
+
+for (const form of HANDLER_FORMS) {
+  Deno.test(`a client whose connection is cut carries on where it left off (${form.label})`, async (t) => {
+    await using chat = startChat(form);
+    await using proxy = await FaultProxy.start(`127.0.0.1:${chat.server.port}`);
+    const connect = () =>
+      createClient(api, { url: proxy.url(), reconnect: { baseDelay: 20, maxDelay: 100 } });
+
+    await t.step("it gets exactly the messages said while it was away, in order", async () => {
       const client = connect();
       using _closing = closing(client);
-      const heard = new Heard(client.messages({ room: "strict", replay: 1 }));
-      await publish(chat.messages, "strict", ["m0"]);
+      const positions = await publish(chat.messages, "news", ["m0"]);
+      const heard = new Heard(client.messages({ room: "news", replay: 1 }));
+      await heard.count(1);
+      positions.push(...await publish(chat.messages, "news", texts(1, 5)));
+      await heard.count(6);
+      await proxy.cut();
+      await publish(chat.messages, "news", texts(6, 10)); // while it is away
+      await heard.count(11);
+      await publish(chat.messages, "news", texts(11, 14));
+      await heard.count(15);
+      await sleep(50);
+      assert.deepEqual(heard.log, texts(0, 14));
+      assert.deepEqual(chat.resumedFrom.slice(-2), [undefined, positions[5]], "resumed after m5");
+      client.close();
+      assert.equal(await within(heard.ended, "the loop to end"), undefined);
+      await waitFor("the server to let go of the subscriber", () => chat.subscribers() === 0);
+    });
+
+    await t.step("cut before any message, it resumes from where it started", async () => {
+      const client = connect();
+      using _closing = closing(client);
+      const heard = new Heard(client.messages({ room: "quiet" }));
+      await waitFor("the subscriber to start", () => chat.subscribers() === 1);
+      // The reply comes after the subscription's starting position, on the same link.
+      await client.say({ room: "elsewhere", from: "x", text: "ping" });
+      await proxy.cut();
+      const [first] = await publish(chat.messages, "quiet", texts(0, 2)); // while it is away
+      await heard.count(3);
+      await sleep(50);
+      assert.deepEqual(heard.log, texts(0, 2));
+      const { epoch } = parsePosition(first!)!;
+      assert.deepEqual(chat.resumedFrom.slice(-2), [undefined, `${epoch}:0`]);
+      client.close();
+      await waitFor("the server to let go of the subscriber", () => chat.subscribers() === 0);
+    });
+
+    await t.step(
+      "onGap hears messages it can't get back, in order, and the loop goes on",
+      async () => {
+        await hearsGapAndGoesOn(chat, proxy, connect(), "busy");
+      },
+    );
+
+    await t.step("so does a client made from the contract's type alone", async () => {
+      const client = createClient<typeof api>({
+        url: proxy.url(),
+        reconnect: { baseDelay: 20, maxDelay: 100 },
+      });
+      await hearsGapAndGoesOn(chat, proxy, client, "busy-typed");
+    });
+
+    await t.step("an observer's onGap hears it between its onData calls", async () => {
+      const client = connect();
+      using _closing = closing(client);
+      const heard = new Heard();
+      const errors: RpcError[] = [];
+      await publish(chat.messages, "busy-too", ["m0"]);
+      client.messages({ room: "busy-too", replay: 1 }).subscribe({
+        onData: (message) => heard.message(message),
+        onGap: (gap) => heard.gap(gap),
+        onError: (error) => errors.push(error),
+      });
       await heard.count(1);
       await proxy.cut();
-      const away = await publish(chat.messages, "strict", texts(1, ROOM_HISTORY + 1));
-      const error = await within(heard.ended, "the loop to end");
-      assert.ok(error instanceof RpcError, `expected an RpcError, got ${error}`);
-      assert.equal(error.code, ErrorCode.EventsMissed);
-      assert.deepEqual(error.data, { reason: "trimmed", position: away.at(-1) });
-      assert.deepEqual(heard.log, ["m0"]);
-      // It let go of the subscription on the server too.
-      await waitFor("the server to let go of the subscriber", () => chat.subscribers() === 0);
+      const away = await publish(chat.messages, "busy-too", texts(1, ROOM_HISTORY + 1));
+      await heard.count(2);
+      await publish(chat.messages, "busy-too", ["after"]);
+      await heard.count(3);
+      assert.deepEqual(heard.log, ["m0", `gap trimmed at ${away.at(-1)}`, "after"]);
+      assert.deepEqual(errors, []);
       client.close();
-    },
-  );
-});
-
-Deno.test("a room on the wire", async (t) => {
-  await using chat = startChat();
-  await using socket = await RawSocket.open(chat.server.url);
-  const [before] = await publish(chat.messages, "raw", ["before"]);
-  const epoch = parsePosition(before!)!.epoch;
-
-  await t.step(
-    "a new subscriber is told its position first, then each event with its own",
-    async () => {
-      socket.send({ jsonrpc: "2.0", id: 1, method: "messages", params: { room: "raw" } });
-      assert.deepEqual(await socket.next(), { jsonrpc: "2.0", id: 1, result: { subscription: 1 } });
-      assert.deepEqual(await socket.next(), {
-        jsonrpc: "2.0",
-        method: "rpc.position",
-        params: { subscription: 1, id: `${epoch}:1` },
-      });
-      await publish(chat.messages, "raw", ["hello"]);
-      assert.deepEqual(await socket.next(), {
-        jsonrpc: "2.0",
-        method: "rpc.data",
-        params: { subscription: 1, id: `${epoch}:2`, data: { from: "desk", text: "hello" } },
-      });
-      await unsubscribe(socket, 1);
-    },
-  );
-
-  await t.step("a resume after what it missed gets those events, then live ones", async () => {
-    await publish(chat.messages, "raw", ["m3", "m4"]);
-    socket.send({
-      jsonrpc: "2.0",
-      id: 3,
-      method: "messages",
-      params: { room: "raw" },
-      lastEventId: `${epoch}:2`,
+      await waitFor("the server to let go of the subscriber", () => chat.subscribers() === 0);
     });
-    assert.deepEqual(await socket.next(), { jsonrpc: "2.0", id: 3, result: { subscription: 3 } });
-    for (const [offset, text] of [[3, "m3"], [4, "m4"]] as const) {
-      assert.deepEqual(await socket.next(), {
-        jsonrpc: "2.0",
-        method: "rpc.data",
-        params: { subscription: 3, id: `${epoch}:${offset}`, data: { from: "desk", text } },
-      });
-    }
-    await socket.expectSilence(50);
-    await unsubscribe(socket, 3);
+
+    await t.step(
+      "without onGap, the loop ends with EventsMissed after what came before",
+      async () => {
+        const client = connect();
+        using _closing = closing(client);
+        const heard = new Heard(client.messages({ room: "strict", replay: 1 }));
+        await publish(chat.messages, "strict", ["m0"]);
+        await heard.count(1);
+        await proxy.cut();
+        const away = await publish(chat.messages, "strict", texts(1, ROOM_HISTORY + 1));
+        const error = await within(heard.ended, "the loop to end");
+        assert.ok(error instanceof RpcError, `expected an RpcError, got ${error}`);
+        assert.equal(error.code, ErrorCode.EventsMissed);
+        assert.deepEqual(error.data, { reason: "trimmed", position: away.at(-1) });
+        assert.deepEqual(heard.log, ["m0"]);
+        // It let go of the subscription on the server too.
+        await waitFor("the server to let go of the subscriber", () => chat.subscribers() === 0);
+        client.close();
+      },
+    );
   });
+}
 
-  await t.step("a resume from a trimmed position gets rpc.gap, then live events", async () => {
-    const positions = await publish(chat.messages, "raw", texts(5, 5 + ROOM_HISTORY));
-    const newest = positions.at(-1)!;
-    socket.send({
-      jsonrpc: "2.0",
-      id: 4,
-      method: "messages",
-      params: { room: "raw" },
-      lastEventId: `${epoch}:4`,
-    });
-    assert.deepEqual(await socket.next(), { jsonrpc: "2.0", id: 4, result: { subscription: 4 } });
-    assert.deepEqual(await socket.next(), {
-      jsonrpc: "2.0",
-      method: "rpc.gap",
-      params: { subscription: 4, id: newest, reason: "trimmed" },
-    });
-    await socket.expectSilence(50);
-    const [live] = await publish(chat.messages, "raw", ["live"]);
-    assert.deepEqual(await socket.next(), {
-      jsonrpc: "2.0",
-      method: "rpc.data",
-      params: { subscription: 4, id: live, data: { from: "desk", text: "live" } },
-    });
-    await unsubscribe(socket, 4);
-  });
+for (const form of HANDLER_FORMS) {
+  Deno.test(`a room on the wire (${form.label})`, async (t) => {
+    await using chat = startChat(form);
+    await using socket = await RawSocket.open(chat.server.url);
+    const [before] = await publish(chat.messages, "raw", ["before"]);
+    const epoch = parsePosition(before!)!.epoch;
 
-  await t.step("a resume from a position of another epoch gets rpc.gap with `epoch`", async () => {
-    socket.send({
-      jsonrpc: "2.0",
-      id: 5,
-      method: "messages",
-      params: { room: "raw" },
-      lastEventId: "zz9:3",
-    });
-    assert.deepEqual(await socket.next(), { jsonrpc: "2.0", id: 5, result: { subscription: 5 } });
-    const gap = await socket.next() as { params: { id: string } };
-    assert.deepEqual(gap, {
-      jsonrpc: "2.0",
-      method: "rpc.gap",
-      params: { subscription: 5, id: gap.params.id, reason: "epoch" },
-    });
-    assert.equal(parsePosition(gap.params.id)?.epoch, epoch);
-    await unsubscribe(socket, 5);
-  });
+    await t.step(
+      "a new subscriber is told its position first, then each event with its own",
+      async () => {
+        socket.send({ jsonrpc: "2.0", id: 1, method: "messages", params: { room: "raw" } });
+        assert.deepEqual(await socket.next(), {
+          jsonrpc: "2.0",
+          id: 1,
+          result: { subscription: 1 },
+        });
+        assert.deepEqual(await socket.next(), {
+          jsonrpc: "2.0",
+          method: "rpc.position",
+          params: { subscription: 1, id: `${epoch}:1` },
+        });
+        await publish(chat.messages, "raw", ["hello"]);
+        assert.deepEqual(await socket.next(), {
+          jsonrpc: "2.0",
+          method: "rpc.data",
+          params: { subscription: 1, id: `${epoch}:2`, data: { from: "desk", text: "hello" } },
+        });
+        await unsubscribe(socket, 1);
+      },
+    );
 
-  await t.step(
-    "a lastEventId that is not a position ends the subscription with -32602",
-    async () => {
+    await t.step("a resume after what it missed gets those events, then live ones", async () => {
+      await publish(chat.messages, "raw", ["m3", "m4"]);
       socket.send({
         jsonrpc: "2.0",
-        id: 6,
+        id: 3,
         method: "messages",
         params: { room: "raw" },
-        lastEventId: "42",
+        lastEventId: `${epoch}:2`,
       });
-      assert.deepEqual(await socket.next(), { jsonrpc: "2.0", id: 6, result: { subscription: 6 } });
-      const ended = await socket.next() as {
-        method: string;
-        params: { subscription: number; error: { code: number } };
-      };
-      assert.equal(ended.method, "rpc.error");
-      assert.equal(ended.params.subscription, 6);
-      assert.equal(ended.params.error.code, ErrorCode.InvalidParams);
-    },
-  );
+      assert.deepEqual(await socket.next(), { jsonrpc: "2.0", id: 3, result: { subscription: 3 } });
+      for (const [offset, text] of [[3, "m3"], [4, "m4"]] as const) {
+        assert.deepEqual(await socket.next(), {
+          jsonrpc: "2.0",
+          method: "rpc.data",
+          params: { subscription: 3, id: `${epoch}:${offset}`, data: { from: "desk", text } },
+        });
+      }
+      await socket.expectSilence(50);
+      await unsubscribe(socket, 3);
+    });
 
-  await socket.close();
-});
+    await t.step("a resume from a trimmed position gets rpc.gap, then live events", async () => {
+      const positions = await publish(chat.messages, "raw", texts(5, 5 + ROOM_HISTORY));
+      const newest = positions.at(-1)!;
+      socket.send({
+        jsonrpc: "2.0",
+        id: 4,
+        method: "messages",
+        params: { room: "raw" },
+        lastEventId: `${epoch}:4`,
+      });
+      assert.deepEqual(await socket.next(), { jsonrpc: "2.0", id: 4, result: { subscription: 4 } });
+      assert.deepEqual(await socket.next(), {
+        jsonrpc: "2.0",
+        method: "rpc.gap",
+        params: { subscription: 4, id: newest, reason: "trimmed" },
+      });
+      await socket.expectSilence(50);
+      const [live] = await publish(chat.messages, "raw", ["live"]);
+      assert.deepEqual(await socket.next(), {
+        jsonrpc: "2.0",
+        method: "rpc.data",
+        params: { subscription: 4, id: live, data: { from: "desk", text: "live" } },
+      });
+      await unsubscribe(socket, 4);
+    });
+
+    await t.step(
+      "a resume from a position of another epoch gets rpc.gap with `epoch`",
+      async () => {
+        socket.send({
+          jsonrpc: "2.0",
+          id: 5,
+          method: "messages",
+          params: { room: "raw" },
+          lastEventId: "zz9:3",
+        });
+        assert.deepEqual(await socket.next(), {
+          jsonrpc: "2.0",
+          id: 5,
+          result: { subscription: 5 },
+        });
+        const gap = await socket.next() as { params: { id: string } };
+        assert.deepEqual(gap, {
+          jsonrpc: "2.0",
+          method: "rpc.gap",
+          params: { subscription: 5, id: gap.params.id, reason: "epoch" },
+        });
+        assert.equal(parsePosition(gap.params.id)?.epoch, epoch);
+        await unsubscribe(socket, 5);
+      },
+    );
+
+    await t.step(
+      "a lastEventId that is not a position ends the subscription with -32602",
+      async () => {
+        socket.send({
+          jsonrpc: "2.0",
+          id: 6,
+          method: "messages",
+          params: { room: "raw" },
+          lastEventId: "42",
+        });
+        assert.deepEqual(await socket.next(), {
+          jsonrpc: "2.0",
+          id: 6,
+          result: { subscription: 6 },
+        });
+        const ended = await socket.next() as {
+          method: string;
+          params: { subscription: number; error: { code: number } };
+        };
+        assert.equal(ended.method, "rpc.error");
+        assert.equal(ended.params.subscription, 6);
+        assert.equal(ended.params.error.code, ErrorCode.InvalidParams);
+      },
+    );
+
+    await socket.close();
+  });
+}
+
+for (const form of HANDLER_FORMS) {
+  Deno.test(`a client that is now and then behind hears every message, in order (${form.label})`, async () => {
+    // A tiny high water: the socket is often "behind", so events switch between
+    // being sent at once and waiting for the subscription to read them.
+    await using chat = startChat(form, 64);
+    const alice = createClient(api, { url: chat.server.url });
+    const bob = createClient(api, { url: chat.server.url });
+    using _alice = closing(alice);
+    using _bob = closing(bob);
+    await alice.say({ room: "busy", from: "desk", text: "m0" });
+    const aliceHeard = new Heard(alice.messages({ room: "busy", replay: 1 }));
+    const bobHeard = new Heard(bob.messages({ room: "busy", replay: 1 }));
+    await Promise.all([aliceHeard.count(1), bobHeard.count(1)]);
+    const said = texts(1, 300);
+    await Promise.all(said.map((text) => chat.messages.publish("busy", { from: "desk", text })));
+    await within(Promise.all([aliceHeard.count(301), bobHeard.count(301)]), "every message");
+    await sleep(50); // time for a repeat to show up
+    assert.deepEqual(aliceHeard.log, ["m0", ...said]);
+    assert.deepEqual(bobHeard.log, ["m0", ...said]);
+  });
+}

@@ -4,9 +4,10 @@
  * every call and event carries superjson meta).
  *
  * The fan-out subscription is a topic key (bench/systems/wsrpc/fanout.ts). A fresh
- * subscriber gets one marker event, {@linkcode READY_A} in `a`, that the
- * server yields right after it joined the topic: when the client sees it,
- * every later publish reaches this subscriber. The driver awaits it and does
+ * subscriber gets one marker event, {@linkcode READY_A} in `a`: the server
+ * publishes it to the key at startup, and a fresh subscriber replays the
+ * key's newest event (`replay: 1`) once it has joined the topic. When the
+ * client sees it, every later publish reaches this subscriber. The driver awaits it and does
  * not count it (wsrpc's `{"subscription": id}` reply comes earlier, but the
  * client API is an async iterable and does not expose it). A subscriber that
  * resumes (`lastEventId`) gets no marker, only the events after its position.

@@ -30,7 +30,9 @@ export class FanOut<T> {
 
   /**
    * Resolves once the engine answers (on Redis: both of its connections are
-   * up): a subscriber of another key has joined and read its history.
+   * up): a subscriber of another key has joined and read its history. Then
+   * publishes the ready marker, so that the fan-out key's newest event is it
+   * until the workload publishes.
    */
   async started(): Promise<void> {
     const probe = this.#topic.subscribe("startup");
@@ -39,25 +41,19 @@ export class FanOut<T> {
     } finally {
       await probe.return?.();
     }
+    await this.#topic.publish(KEY, this.#ready);
   }
 
   /**
-   * The subscription handler's body. A fresh subscriber gets its checkpoint
-   * (it has joined), then the ready marker, then every event; one that
-   * resumes gets the events after `lastEventId`.
+   * The subscription handler's body: the topic's subscriber itself, so that
+   * live events go straight from the topic to each socket. A fresh
+   * subscriber starts with the newest event (`replay: 1`), the ready marker,
+   * which it gets once it has joined; one that resumes gets the events after
+   * `lastEventId`.
    */
-  async *listen(
-    lastEventId: string | undefined,
-    signal: AbortSignal,
-  ): AsyncGenerator<T | TopicYield<T>, void, undefined> {
-    const events = this.#topic.subscribe(KEY, { lastEventId, signal });
-    if (lastEventId === undefined) {
-      const first = await events.next();
-      if (first.done) return;
-      yield first.value;
-      yield this.#ready;
-    }
-    yield* events;
+  listen(lastEventId: string | undefined, signal: AbortSignal): AsyncIterable<TopicYield<T>> {
+    const replay = lastEventId === undefined ? 1 : 0;
+    return this.#topic.subscribe(KEY, { lastEventId, signal, replay });
   }
 
   /**
