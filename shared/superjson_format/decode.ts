@@ -15,7 +15,6 @@
 
 import type { Meta } from "../wire.ts";
 import { FORBIDDEN_KEYS, TYPED_ARRAYS } from "./encode.ts";
-import { parseIsoDate } from "./iso_date.ts";
 
 /** How deep a meta tree may nest; deeper values travel fine, their meta doesn't. */
 export const MAX_META_DEPTH = 256;
@@ -39,43 +38,46 @@ export function decodeSuperjson(json: unknown, meta: Meta): unknown {
   if (v !== undefined && typeof v !== "number") throw malformed("version is invalid");
   if (values === undefined) return json;
   // Before version 1, a backslash only escaped a dot.
-  return new Restore(v === undefined || v < 1).tree(json, values, 0);
+  return applyTree(json, values, v === undefined || v < 1, 0);
 }
 
-class Restore {
-  readonly #legacyPaths: boolean;
+/** A tree is `[type]`, `[type, children]`, or the children alone. */
+function applyTree(node: unknown, tree: unknown, legacy: boolean, depth: number): unknown {
+  if (depth > MAX_META_DEPTH) throw malformed("is nested too deeply");
+  if (!Array.isArray(tree)) return applyChildren(node, tree, legacy, depth);
+  if (tree.length < 1 || tree.length > 2) throw malformed("has a malformed type annotation");
+  if (tree.length === 2) node = applyChildren(node, tree[1], legacy, depth);
+  return restore(node, tree[0]);
+}
 
-  constructor(legacyPaths: boolean) {
-    this.#legacyPaths = legacyPaths;
+function applyChildren(node: unknown, children: unknown, legacy: boolean, depth: number): unknown {
+  if (typeof children !== "object" || children === null || Array.isArray(children)) {
+    throw malformed("has a malformed tree");
   }
-
-  /** A tree is `[type]`, `[type, children]`, or the children alone. */
-  tree(node: unknown, tree: unknown, depth: number): unknown {
-    if (depth > MAX_META_DEPTH) throw malformed("is nested too deeply");
-    if (!Array.isArray(tree)) return this.#children(node, tree, depth);
-    if (tree.length < 1 || tree.length > 2) throw malformed("has a malformed type annotation");
-    if (tree.length === 2) node = this.#children(node, tree[1], depth);
-    return restore(node, tree[0]);
-  }
-
-  #children(node: unknown, children: unknown, depth: number): unknown {
-    if (typeof children !== "object" || children === null || Array.isArray(children)) {
-      throw malformed("has a malformed tree");
-    }
-    for (const path of Object.keys(children)) {
-      const keys = parsePath(path, this.#legacyPaths);
-      let parent = node;
-      for (let i = 0; i < keys.length - 1; i++) parent = childOf(parent, keys[i]!);
-      const last = keys[keys.length - 1]!;
-      const child = childOf(parent, last);
-      (parent as Record<string, unknown>)[last] = this.tree(
-        child,
-        (children as Record<string, unknown>)[path],
+  for (const path of Object.keys(children)) {
+    const tree = (children as Record<string, unknown>)[path];
+    // Most paths are one key: no need to split them.
+    if (!path.includes(".") && !path.includes("\\")) {
+      (node as Record<string, unknown>)[path] = applyTree(
+        childOf(node, path),
+        tree,
+        legacy,
         depth + 1,
       );
+      continue;
     }
-    return node;
+    const keys = parsePath(path, legacy);
+    let parent = node;
+    for (let i = 0; i < keys.length - 1; i++) parent = childOf(parent, keys[i]!);
+    const last = keys[keys.length - 1]!;
+    (parent as Record<string, unknown>)[last] = applyTree(
+      childOf(parent, last),
+      tree,
+      legacy,
+      depth + 1,
+    );
   }
+  return node;
 }
 
 /** A member the JSON has: an index of an array, or an own key of a plain object. */
@@ -156,7 +158,7 @@ function restore(value: unknown, type: unknown): unknown {
     case "bigint":
       return BigInt(stringOf(value, type));
     case "Date":
-      return parseIsoDate(stringOf(value, type));
+      return new Date(stringOf(value, type));
     case "number":
       return Number(stringOf(value, type)); // "NaN", "Infinity", "-Infinity" or "-0"
     case "set":

@@ -63,7 +63,12 @@ function escapeKey(key: string): string {
     : key;
 }
 
-/** A key as it goes into a path: escaped, an array index, or `null` for a root. */
+/** A key as a path writes it: `.` and `\` escaped in a string. */
+function pathKey(key: string | number): string | number {
+  return typeof key === "string" ? escapeKey(key) : key;
+}
+
+/** A key as it goes into a path (escaped only then): an array index, or `null` for a root. */
 type Key = string | number | null;
 
 /**
@@ -118,7 +123,7 @@ class Walk {
     const isArray = Array.isArray(value);
     const prototype = isArray ? undefined : Object.getPrototypeOf(value);
     if (isArray || prototype === Object.prototype || prototype === null) {
-      const below = key === null ? prefix : `${prefix}${key}.`;
+      const below = key === null ? prefix : `${prefix}${pathKey(key)}.`;
       this.#ancestors.push(value);
       const json = isArray
         ? this.#array(value, into, below)
@@ -193,14 +198,14 @@ class Walk {
           `A "${key}" key can't travel beside rich values: it is a prototype pollution risk`,
         );
       }
-      json[key] = this.value(object[key], into, prefix, escapeKey(key));
+      json[key] = this.value(object[key], into, prefix, key);
     }
     return json;
   }
 
   #annotate(into: Children, prefix: string, key: Key, tree: Tree): void {
     if (key === null) this.root = tree;
-    else into[prefix + key] = tree;
+    else into[prefix + pathKey(key)] = tree;
   }
 }
 
