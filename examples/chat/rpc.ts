@@ -108,9 +108,9 @@ export function createChatRpc({ rooms, tickInterval, adminToken }: ChatRpcOption
         },
         // A new page gets the room's recent events; a page that reconnects
         // (to this instance or another) gets exactly what it missed.
-        messages: async function* ({ input, lastEventId, signal }) {
-          yield* rooms.subscribe(input.room, { lastEventId, signal, replay: ROOM_REPLAY });
-        },
+        // The subscriber itself: live events go straight from the room to each socket.
+        messages: ({ input, lastEventId, signal }) =>
+          rooms.subscribe(input.room, { lastEventId, signal, replay: ROOM_REPLAY }),
         clear: use(admins, ({ input }) => clearRoom(rooms, input.room)),
       },
     },

@@ -72,9 +72,9 @@ const MAX_KEY_LENGTH = 1_024;
  * const messages = topics.topic("messages", { schema: Message });
  * createHandler(api, {
  *   handlers: {
- *     messages: async function* ({ input: room, lastEventId, signal }) {
- *       yield* messages.subscribe(room, { lastEventId, signal, replay: 20 });
- *     },
+ *     // The subscriber itself: live events go straight from the topic to each socket.
+ *     messages: ({ input: room, lastEventId, signal }) =>
+ *       messages.subscribe(room, { lastEventId, signal, replay: 20 }),
  *   },
  * });
  * await messages.publish("general", { text: "hi", at: new Date() });
@@ -138,8 +138,10 @@ export class Topic<T> {
   }
 
   /**
-   * Subscribes to a key. Yield what it yields from a subscription handler:
-   * `yield* topic.subscribe(key, { lastEventId, signal })`. It yields the
+   * Subscribes to a key. Return it from a subscription handler, and live
+   * events go straight from the topic to the socket:
+   * `({ input, lastEventId, signal }) => topic.subscribe(input, { lastEventId, signal })`;
+   * or `yield*` it from an `async function*` that adds events of its own. It yields the
    * events (each with its position as id), a {@linkcode Gap} when events were
    * missed, and a {@linkcode Checkpoint} to tell a new subscriber where it
    * stands.
