@@ -102,7 +102,7 @@ export function createCore<TRecord extends RouterRecord, TCtx, TParams>(
           start,
           release,
           liveness: socket.ping === undefined ? undefined : liveness,
-          onClosed: () => sessions.delete(session),
+          sessions,
         });
         sessions.add(session);
         if (shuttingDown) void session.close(CloseCode.ServiceRestart, "The server is restarting");

@@ -121,8 +121,9 @@ export class Throttle {
    * now and then is forgiven, and one that keeps flooding runs it dry, even
    * though some of its messages keep getting through at the allowed rate.
    */
-  readonly #patience: TokenBucket;
+  #patience: TokenBucket | undefined;
   readonly #peer: Closable;
+  readonly #limits: { messagesPerSecond: number; burst: number };
 
   /**
    * @param limits The rate and the burst.
@@ -130,7 +131,7 @@ export class Throttle {
    */
   constructor(limits: { messagesPerSecond: number; burst: number }, peer: Closable) {
     this.#bucket = new TokenBucket(limits.messagesPerSecond, limits.burst);
-    this.#patience = new TokenBucket(limits.messagesPerSecond, limits.burst);
+    this.#limits = limits;
     this.#peer = peer;
   }
 
@@ -141,6 +142,9 @@ export class Throttle {
    */
   admit(): boolean {
     if (this.#bucket.take()) return true;
+    // Made on the first refusal: most connections never earn one.
+    const { messagesPerSecond, burst } = this.#limits;
+    this.#patience ??= new TokenBucket(messagesPerSecond, burst);
     if (!this.#patience.take()) this.#peer.close(CloseCode.TooManyRequests, "Too many requests");
     return false;
   }

@@ -29,8 +29,12 @@ export interface SessionOptions {
   release: Release;
   /** The server's pings, when the socket's runtime does not ping by itself. */
   liveness: Liveness | undefined;
-  /** Called once the socket has closed. */
-  onClosed: () => void;
+  /**
+   * The server's open sessions: this one leaves it once its socket has
+   * closed. (A set shared by all, not a callback each: an idle connection's
+   * memory is what a server with many of them pays for.)
+   */
+  sessions: Set<Session>;
 }
 
 /** Close reasons are limited to 123 bytes of UTF-8. */
@@ -178,7 +182,7 @@ export class Session implements Outlet, SocketEvents, Beating {
     this.#stop();
     this.#options.liveness?.delete(this);
     this.#options.release();
-    this.#options.onClosed();
+    this.#options.sessions.delete(this);
     for (const resolve of this.#waiters?.splice(0) ?? []) resolve();
   }
 
