@@ -32,8 +32,10 @@ const CLOSE_OBJECT = 0x7d;
  * @returns `true` when the text nests too deeply.
  */
 export function exceedsDepth(text: string, max: number): boolean {
-  // Each level takes at least one character, and one opening bracket.
-  if (text.length <= max || countBrackets(text, max) <= max) return false;
+  // Valid JSON nested deeper than `max` opens and closes more than `max`
+  // brackets; shorter text can't be it (and invalid text is refused by the
+  // parser before anything walks it). Nor can text with fewer brackets.
+  if (text.length <= 2 * max + 1 || countBrackets(text, max) <= max) return false;
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const unit = text.charCodeAt(i);

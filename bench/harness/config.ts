@@ -24,7 +24,7 @@ const FULL: ModeConfig = {
   mode: "full",
   params: {
     w1: { warmup: 2_000, warmupMs: 1_500, calls: 20_000, maxMs: 4_000 },
-    w2: { warmup: 5_000, warmupMs: 1_500, calls: 100_000, inflight: 100, maxMs: 4_000 },
+    w2: { warmup: 5_000, warmupMs: 1_500, calls: 250_000, inflight: 100, maxMs: 5_000 },
     w3: { warmupEvents: 5_000, events: 50_000, maxMs: 30_000 },
     w4: { conns: 500, warmupPublishes: 20, publishes: 200, settleMs: 300, maxMs: 30_000 },
     w5: { warmConns: 20, conns: 2_000, openBatch: 100, maxMs: 60_000 },
