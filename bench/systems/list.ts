@@ -205,9 +205,11 @@ export const SYSTEMS: readonly SystemSpec[] = [
     "defaults but for the per-connection rate limit and the connection caps, which are off " +
     "(bench/systems/wsrpc/limits.ts says why).",
     "The fan-out is a topic key of the library's topics (createTopics, memory engine, default " +
-    "limits): the handler yields topic.subscribe(...), and publish calls topic.publish for " +
-    "each event, back to back, then awaits them all; a fresh subscriber yields one ready marker after joining, which the driver awaits " +
-    "and does not count. W7's resuming clients are plain WebSockets sending what a wsrpc " +
+    "limits): the handler returns topic.subscribe(...), so live events go straight from the " +
+    "topic to each socket, and publish calls topic.publish for each event, back to back, then " +
+    "awaits them all. The server publishes a ready marker to the key at startup and a fresh " +
+    "subscriber replays the newest event (replay: 1), which the driver awaits and does not " +
+    "count. W7's resuming clients are plain WebSockets sending what a wsrpc " +
     "client sends on reconnect (the request with its lastEventId).",
   ], { workloads: [...BASIC, "w1same", "w6", "w7"] }),
   denoSystem("wsrpc-rich", "wsrpc (rich)", ["npm:zod@^4.1.0"], [
