@@ -36,9 +36,18 @@ export function startHeartbeat(
 ): Heartbeat {
   const { interval, timeout } = settings;
   let lastHeard = Date.now();
+  // Set by each frame, read by the next tick: reading the clock per frame
+  // would cost more than the rest of a small event's handling.
+  let heardSinceTick = false;
   let pinged = false;
   const timer = setInterval(() => {
-    const silence = Date.now() - lastHeard;
+    const now = Date.now();
+    if (heardSinceTick) {
+      heardSinceTick = false;
+      lastHeard = now;
+      pinged = false;
+    }
+    const silence = now - lastHeard;
     if (silence >= interval + timeout) {
       // Half-open: the socket looks fine but nothing comes through.
       clearInterval(timer);
@@ -52,8 +61,7 @@ export function startHeartbeat(
   unrefTimer(timer);
   return {
     heard() {
-      lastHeard = Date.now();
-      pinged = false;
+      heardSinceTick = true;
     },
     stop: () => clearInterval(timer),
   };
