@@ -182,23 +182,31 @@ class Walk {
     return json;
   }
 
+  // The JSON starts as a shallow copy, and only what changes is written
+  // over: a copy keeps the value's shape, which JSON.stringify writes about
+  // twice as fast as an object grown key by key.
   #array(array: readonly unknown[], into: Children, prefix: string): unknown[] {
-    const json: unknown[] = new Array(array.length);
+    const json = Array.prototype.slice.call(array);
     for (let i = 0; i < array.length; i++) {
-      if (i in array) json[i] = this.value(array[i], into, prefix, i);
+      if (!(i in array)) continue;
+      const item = array[i];
+      const out = this.value(item, into, prefix, i);
+      if (out !== item) json[i] = out;
     }
     return json;
   }
 
   #record(object: Record<string, unknown>, into: Children, prefix: string): object {
-    const json: Record<string, unknown> = {};
+    const json: Record<string, unknown> = { ...object };
     for (const key of Object.keys(object)) {
       if (FORBIDDEN_KEYS.has(key)) {
         throw new TypeError(
           `A "${key}" key can't travel beside rich values: it is a prototype pollution risk`,
         );
       }
-      json[key] = this.value(object[key], into, prefix, key);
+      const item = object[key];
+      const out = this.value(item, into, prefix, key);
+      if (out !== item) json[key] = out;
     }
     return json;
   }
