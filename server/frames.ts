@@ -4,7 +4,8 @@
  * @module
  */
 
-import type { Codec } from "../shared/codec.ts";
+import { type Codec, isPlainJson, superjsonCodec } from "../shared/codec.ts";
+import { encodeSuperjsonMember } from "../shared/superjson_format/encode.ts";
 import { ErrorCode, type RpcError } from "../shared/errors.ts";
 import {
   type ErrorFrame,
@@ -99,6 +100,18 @@ export function eventText(
   eventId: string | undefined,
   data: unknown,
 ): string {
+  if (codec === superjsonCodec) {
+    // The default codec writes `data` in place: the rest of the frame is
+    // plain, so neither it nor a params object needs encoding.
+    const head = `{"jsonrpc":"2.0","method":"rpc.data","params":{"subscription":${
+      JSON.stringify(subscription)
+    }${eventId === undefined ? "" : `,"id":${JSON.stringify(eventId)}`},"data":`;
+    if (isPlainJson(data)) return `${head}${JSON.stringify(data)}}}`;
+    const { json, meta } = encodeSuperjsonMember(data, "data");
+    return `${head}${JSON.stringify(json)}}${
+      meta === undefined ? "" : `,"meta":${JSON.stringify(meta)}`
+    }}`;
+  }
   const params = eventId === undefined
     ? { subscription, data }
     : { subscription, id: eventId, data };

@@ -226,9 +226,30 @@ class Walk {
  *   `__proto__`, `constructor` or `prototype` key, which superjson refuses.
  */
 export function encodeSuperjson(value: unknown): { json: unknown; meta: Meta | undefined } {
+  return encodeAt(value, null);
+}
+
+/**
+ * Splits a value into superjson's JSON and meta as the member `key` of an
+ * object that holds nothing else rich: the meta's paths start with `key`,
+ * so a frame can be written around the JSON without encoding the rest.
+ *
+ * @param value Any value.
+ * @param key The member's name.
+ * @returns The value's JSON, and the meta of the object around it.
+ * @throws {TypeError} As {@linkcode encodeSuperjson}.
+ */
+export function encodeSuperjsonMember(
+  value: unknown,
+  key: string,
+): { json: unknown; meta: Meta | undefined } {
+  return encodeAt(value, key);
+}
+
+function encodeAt(value: unknown, key: string | null): { json: unknown; meta: Meta | undefined } {
   const walk = new Walk();
   const children: Children = {};
-  const json = walk.value(value, children, "", null);
+  const json = walk.value(value, children, "", key);
   const values = walk.root ?? (Object.keys(children).length > 0 ? children : undefined);
   return { json, meta: values === undefined ? undefined : { values, v: 1 } };
 }

@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { SuperJSON } from "superjson";
 import { decodeSuperjson } from "./decode.ts";
-import { encodeSuperjson } from "./encode.ts";
+import { encodeSuperjson, encodeSuperjsonMember } from "./encode.ts";
 
 const superjson = new SuperJSON();
 
@@ -181,5 +181,20 @@ Deno.test("our superjson format is superjson's, on 3,000 random values", () => {
   const next = random(seed);
   for (let i = 0; i < 3000; i++) {
     assertSameAsSuperjson(randomValue(next, 0), `value ${i} (SUPERJSON_SEED=${seed})`);
+  }
+});
+
+Deno.test("a member encoded in place has the meta of the object around it", () => {
+  const next = random(Number(Deno.env.get("SUPERJSON_SEED") ?? 7));
+  for (let i = 0; i < 1000; i++) {
+    const data = randomValue(next, 0);
+    const whole = encodeSuperjson({ subscription: 1, data });
+    const member = encodeSuperjsonMember(data, "data");
+    assert.deepEqual(
+      overTheWire({ subscription: 1, data: member.json }),
+      overTheWire(whole.json),
+      `value ${i}: the JSON`,
+    );
+    assert.deepEqual(member.meta, whole.meta, `value ${i}: the meta`);
   }
 });

@@ -1,0 +1,29 @@
+import assert from "node:assert/strict";
+import { superjsonCodec } from "../shared/codec.ts";
+import { Method } from "../shared/wire.ts";
+import { eventText, notificationText } from "./frames.ts";
+
+Deno.test("an event's frame written in place is the frame of its whole params", () => {
+  const events: unknown[] = [
+    { a: 1, s: "hello" },
+    { a: 1, s: "hello", d: new Date(5) },
+    new Date(0),
+    undefined,
+    null,
+    [1n, new Set([new Date(1)]), { "x.y": undefined }],
+    new Map([["k", { at: new Date(2) }]]),
+    "text",
+    -0,
+    Number.NaN,
+  ];
+  for (const data of events) {
+    for (const [subscription, id] of [[1, undefined], ["sub-7", "e1:42"]] as const) {
+      const params = id === undefined ? { subscription, data } : { subscription, id, data };
+      assert.equal(
+        eventText(superjsonCodec, subscription, id, data),
+        notificationText(superjsonCodec, Method.Data, params),
+        Deno.inspect(data),
+      );
+    }
+  }
+});
