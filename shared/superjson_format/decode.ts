@@ -66,7 +66,7 @@ function applyChildren(node: unknown, children: unknown, legacy: boolean, depth:
       );
       continue;
     }
-    const keys = parsePath(path, legacy);
+    const keys = cachedPath(path, legacy);
     let parent = node;
     for (let i = 0; i < keys.length - 1; i++) parent = childOf(parent, keys[i]!);
     const last = keys[keys.length - 1]!;
@@ -92,6 +92,25 @@ function childOf(parent: unknown, key: string): unknown {
     }
   }
   throw malformed("names a path the value does not have");
+}
+
+/**
+ * Parsed paths, by text: a stream's events share a few paths ("data.at"),
+ * and splitting one for every event costs more than looking it up. Bounded:
+ * hostile frames can only make it start over.
+ */
+const PATHS = new Map<string, readonly string[]>();
+const MAX_CACHED_PATHS = 256;
+
+function cachedPath(path: string, legacy: boolean): readonly string[] {
+  if (legacy) return parsePath(path, true);
+  let keys = PATHS.get(path);
+  if (keys === undefined) {
+    keys = parsePath(path, false);
+    if (PATHS.size >= MAX_CACHED_PATHS) PATHS.clear();
+    PATHS.set(path, keys);
+  }
+  return keys;
 }
 
 /** Splits an escaped path (`a\.b.0`) into its keys (`["a.b", "0"]`). */
