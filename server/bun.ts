@@ -29,7 +29,7 @@
 
 import { CloseCode } from "../shared/close_codes.ts";
 import type { Router, RouterRecord } from "../shared/contract.ts";
-import { createCore, type RpcCore } from "./core.ts";
+import { createCoreHandler, type RpcCore } from "./core.ts";
 import type { ServerOptions, ShutdownOptions } from "./options.ts";
 import {
   type Admitted,
@@ -171,11 +171,7 @@ export function createHandler<TRecord extends RouterRecord, TCtx, TParams>(
   contract: Router<TRecord>,
   options?: ServerOptions<TRecord, TCtx, TParams>,
 ): BunRpcHandler | ((options: ServerOptions<TRecord, TCtx, TParams>) => BunRpcHandler) {
-  if (options === undefined) {
-    return (later: ServerOptions<TRecord, TCtx, TParams>) =>
-      serveOnBun(createCore(contract, later));
-  }
-  return serveOnBun(createCore(contract, options));
+  return createCoreHandler(contract, options, serveOnBun);
 }
 
 /**

@@ -45,6 +45,26 @@ export interface RpcCore {
 }
 
 /**
+ * The body of each runtime's `createHandler`: with the options, the handler
+ * at once; without them, a function that takes them (the two-call form).
+ *
+ * @param contract The router contract.
+ * @param options The handlers and the server's settings, or none yet.
+ * @param serve The runtime's adapter, around the core.
+ * @returns The runtime's handler, or a function that makes it.
+ */
+export function createCoreHandler<TRecord extends RouterRecord, TCtx, TParams, THandler>(
+  contract: Router<TRecord>,
+  options: ServerOptions<TRecord, TCtx, TParams> | undefined,
+  serve: (core: RpcCore) => THandler,
+): THandler | ((options: ServerOptions<TRecord, TCtx, TParams>) => THandler) {
+  if (options === undefined) {
+    return (later: ServerOptions<TRecord, TCtx, TParams>) => serve(createCore(contract, later));
+  }
+  return serve(createCore(contract, options));
+}
+
+/**
  * Serves a contract, on no runtime in particular.
  *
  * @param contract The router contract.

@@ -6,7 +6,7 @@
  */
 
 import type { Router, RouterRecord } from "../shared/contract.ts";
-import { createCore } from "./core.ts";
+import { createCoreHandler } from "./core.ts";
 import { serveOnDeno } from "./deno.ts";
 import type { RpcHandler, ServerOptions } from "./options.ts";
 
@@ -90,9 +90,5 @@ export function createHandler<TRecord extends RouterRecord, TCtx, TParams>(
   contract: Router<TRecord>,
   options?: ServerOptions<TRecord, TCtx, TParams>,
 ): RpcHandler | ((options: ServerOptions<TRecord, TCtx, TParams>) => RpcHandler) {
-  if (options === undefined) {
-    return (later: ServerOptions<TRecord, TCtx, TParams>) =>
-      serveOnDeno(createCore(contract, later));
-  }
-  return serveOnDeno(createCore(contract, options));
+  return createCoreHandler(contract, options, serveOnDeno);
 }

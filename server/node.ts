@@ -32,7 +32,7 @@ import type { Duplex } from "node:stream";
 // @ts-types="@types/ws"
 import { WebSocketServer } from "ws";
 import type { Router, RouterRecord } from "../shared/contract.ts";
-import { createCore, type RpcCore } from "./core.ts";
+import { createCoreHandler, type RpcCore } from "./core.ts";
 import type { ServerOptions, ShutdownOptions } from "./options.ts";
 import { CloseCode } from "../shared/close_codes.ts";
 import {
@@ -172,11 +172,7 @@ export function createHandler<TRecord extends RouterRecord, TCtx, TParams>(
   contract: Router<TRecord>,
   options?: ServerOptions<TRecord, TCtx, TParams>,
 ): NodeRpcHandler | ((options: ServerOptions<TRecord, TCtx, TParams>) => NodeRpcHandler) {
-  if (options === undefined) {
-    return (later: ServerOptions<TRecord, TCtx, TParams>) =>
-      serveOnNode(createCore(contract, later));
-  }
-  return serveOnNode(createCore(contract, options));
+  return createCoreHandler(contract, options, serveOnNode);
 }
 
 function serveOnNode(core: RpcCore): NodeRpcHandler {
