@@ -103,19 +103,32 @@ export function eventText(
   if (codec === superjsonCodec) {
     // The default codec writes `data` in place: the rest of the frame is
     // plain, so neither it nor a params object needs encoding.
-    const head = `{"jsonrpc":"2.0","method":"rpc.data","params":{"subscription":${
-      JSON.stringify(subscription)
-    }${eventId === undefined ? "" : `,"id":${JSON.stringify(eventId)}`},"data":`;
-    if (isPlainJson(data)) return `${head}${JSON.stringify(data)}}}`;
+    const id = eventId === undefined ? "" : `"id":${JSON.stringify(eventId)},`;
+    if (isPlainJson(data)) {
+      return dataFrameText(subscription, `${id}"data":${JSON.stringify(data)}}`);
+    }
     const { json, meta } = encodeSuperjsonMember(data, "data");
-    return `${head}${JSON.stringify(json)}}${
-      meta === undefined ? "" : `,"meta":${JSON.stringify(meta)}`
-    }}`;
+    const metaText = meta === undefined ? "" : `,"meta":${JSON.stringify(meta)}`;
+    return dataFrameText(subscription, `${id}"data":${JSON.stringify(json)}}${metaText}`);
   }
   const params = eventId === undefined
     ? { subscription, data }
     : { subscription, id: eventId, data };
   return notificationText(codec, Method.Data, params);
+}
+
+/**
+ * An `rpc.data` frame, written around its subscription id.
+ *
+ * @param subscription The subscription's id.
+ * @param rest The rest of the frame after the id: the other params as JSON
+ *   members, the brace that closes the params, and the meta member, if any.
+ * @returns The frame's text.
+ */
+export function dataFrameText(subscription: string | number, rest: string): string {
+  return `{"jsonrpc":"2.0","method":"rpc.data","params":{"subscription":${
+    JSON.stringify(subscription)
+  },${rest}}`;
 }
 
 /** A server notification, as text. */

@@ -79,21 +79,26 @@ export class LiveSubscription implements DirectSink {
 
   /** @internal Sends a topic's live event now, unless the client is behind or it must be checked later. */
   deliver(event: TopicEvent<unknown>): boolean {
-    const host = this.#host;
     if (this.signal.aborted || this.#outlet.congested) return false;
     let text: string | undefined;
     try {
-      text = event.frame(
-        this.id,
-        host.codec,
-        host.validateOutput ? this.#route.endpoint.output : undefined,
-      );
+      text = this.#topicFrame(event);
     } catch {
       return false; // the pump reads it and reports the failure
     }
     if (text === undefined) return false;
     this.#outlet.send(text);
     return true;
+  }
+
+  /** A topic event's frame for this subscription, checked and encoded once for every subscriber. */
+  #topicFrame(event: TopicEvent<unknown>): string | undefined {
+    const host = this.#host;
+    return event.frame(
+      this.id,
+      host.codec,
+      host.validateOutput ? this.#route.endpoint.output : undefined,
+    );
   }
 
   /**
@@ -131,8 +136,7 @@ export class LiveSubscription implements DirectSink {
         let value = step.value;
         let eventId: string | undefined;
         if (value instanceof TopicEvent) {
-          const schema = host.validateOutput ? this.#route.endpoint.output : undefined;
-          const text = value.frame(subscription, host.codec, schema);
+          const text = this.#topicFrame(value);
           if (text !== undefined) {
             outlet.send(text);
             continue;

@@ -9,6 +9,7 @@ import type { Codec } from "../../shared/codec.ts";
 import { ErrorCode } from "../../shared/errors.ts";
 import type { AnySchema } from "../../shared/standard_schema.ts";
 import { validate } from "../../shared/validate.ts";
+import { dataFrameText } from "../frames.ts";
 import { Tracked } from "../tracked.ts";
 
 /**
@@ -38,19 +39,19 @@ import { Tracked } from "../tracked.ts";
 export class TopicEvent<T> extends Tracked<T> {
   #codec: Codec | undefined;
   #schema: AnySchema | undefined;
-  #params: string | undefined;
-  #meta: string | undefined;
-  /** The last frame made, and for which subscription id (with the cached codec and schema). */
+  /** The frame after the subscription id, for the first codec and schema asked for. */
+  #tail: string | undefined;
+  /** The last frame made from `#tail`, and for which subscription id. */
   #lastSubscription: string | number | undefined;
   #lastFrame: string | undefined;
 
-  /** Prepares the `params` of this event's `rpc.data` frame, after the subscription id. */
-  #prepare(
-    codec: Codec,
-    schema: AnySchema | undefined,
-  ): { params: string; meta: string } | undefined {
-    if (this.#params !== undefined && this.#codec === codec && this.#schema === schema) {
-      return { params: this.#params, meta: this.#meta! };
+  /**
+   * The frame after the subscription id: `"id":…,"data":…}` and the meta,
+   * checked and encoded once for the codec and schema it was first asked for.
+   */
+  #prepare(codec: Codec, schema: AnySchema | undefined): string | undefined {
+    if (this.#tail !== undefined && this.#codec === codec && this.#schema === schema) {
+      return this.#tail;
     }
     let data: unknown = this.value;
     if (schema !== undefined) {
@@ -62,15 +63,15 @@ export class TopicEvent<T> extends Tracked<T> {
       data = checked;
     }
     const { json, meta } = codec.encode({ id: this.id, data });
-    const params = JSON.stringify(json).slice(1); // `"id":…,"data":…}`, spliced after the subscription
-    const metaText = meta === undefined ? "" : `,"meta":${JSON.stringify(meta)}`;
-    if (this.#params === undefined) {
+    // `"id":…,"data":…}`, spliced after the subscription, then the meta.
+    const tail = JSON.stringify(json).slice(1) +
+      (meta === undefined ? "" : `,"meta":${JSON.stringify(meta)}`);
+    if (this.#tail === undefined) {
       this.#codec = codec;
       this.#schema = schema;
-      this.#params = params;
-      this.#meta = metaText;
+      this.#tail = tail;
     }
-    return { params, meta: metaText };
+    return tail;
   }
 
   /**
@@ -87,20 +88,14 @@ export class TopicEvent<T> extends Tracked<T> {
     codec: Codec,
     schema: AnySchema | undefined,
   ): string | undefined {
-    const prepared = this.#prepare(codec, schema);
-    if (prepared === undefined) return undefined;
+    const tail = this.#prepare(codec, schema);
+    if (tail === undefined) return undefined;
     // Clients number their requests alike, so most subscribers of a key have
     // the same subscription id: their frame is made once, not once each.
-    if (
-      subscription === this.#lastSubscription && this.#codec === codec && this.#schema === schema
-    ) {
-      return this.#lastFrame;
-    }
-    const { params, meta } = prepared;
-    const frame = `{"jsonrpc":"2.0","method":"rpc.data","params":{"subscription":${
-      JSON.stringify(subscription)
-    },${params}${meta}}`;
-    if (this.#codec === codec && this.#schema === schema) {
+    const cached = tail === this.#tail;
+    if (cached && subscription === this.#lastSubscription) return this.#lastFrame;
+    const frame = dataFrameText(subscription, tail);
+    if (cached) {
       this.#lastSubscription = subscription;
       this.#lastFrame = frame;
     }
