@@ -7,12 +7,7 @@
 import { CloseCode } from "../shared/close_codes.ts";
 import { ErrorCode } from "../shared/errors.ts";
 import { type ErrorFrame, isRecord, isRequestId } from "../shared/wire.ts";
-
-/** Something a limit closes when it is broken: a connection's outlet or session. */
-export interface Closable {
-  /** Closes with a WebSocket close code and a reason. */
-  close(code: number, reason: string): unknown;
-}
+import type { Outlet } from "./outlet.ts";
 
 /** The default clock, one function for every bucket: a closure each would cost memory per connection. */
 function monotonicNow(): number {
@@ -122,14 +117,14 @@ export class Throttle {
    * though some of its messages keep getting through at the allowed rate.
    */
   #patience: TokenBucket | undefined;
-  readonly #peer: Closable;
+  readonly #peer: Pick<Outlet, "close">;
   readonly #limits: { messagesPerSecond: number; burst: number };
 
   /**
    * @param limits The rate and the burst.
    * @param peer Closed with 4429 when a refused connection goes on sending.
    */
-  constructor(limits: { messagesPerSecond: number; burst: number }, peer: Closable) {
+  constructor(limits: { messagesPerSecond: number; burst: number }, peer: Pick<Outlet, "close">) {
     this.#bucket = new TokenBucket(limits.messagesPerSecond, limits.burst);
     this.#limits = limits;
     this.#peer = peer;

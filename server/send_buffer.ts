@@ -10,7 +10,7 @@
  */
 
 import { CloseCode } from "../shared/close_codes.ts";
-import type { Closable } from "./rate_limit.ts";
+import type { Outlet } from "./outlet.ts";
 
 /** The socket surface the send buffer uses; a `WebSocket` fits, and so does a `ServerSocket`. */
 export interface SendSocket {
@@ -67,7 +67,7 @@ const STUCK_POLL = 250;
 export class SendBuffer {
   readonly #socket: SendSocket;
   readonly #limits: SendBufferLimits;
-  readonly #peer: Closable;
+  readonly #peer: Pick<Outlet, "close">;
   /** Made on first wait: most sockets never fall behind. */
   #waiters: Set<() => void> | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -88,7 +88,7 @@ export class SendBuffer {
    * @param limits When to pause, and when to give up.
    * @param peer Closed once with 4008 when the peer has fallen too far behind.
    */
-  constructor(socket: SendSocket, limits: SendBufferLimits, peer: Closable) {
+  constructor(socket: SendSocket, limits: SendBufferLimits, peer: Pick<Outlet, "close">) {
     this.#socket = socket;
     this.#limits = limits;
     this.#peer = peer;

@@ -56,16 +56,6 @@ function applyChildren(node: unknown, children: unknown, legacy: boolean, depth:
   }
   for (const path of Object.keys(children)) {
     const tree = (children as Record<string, unknown>)[path];
-    // Most paths are one key: no need to split them.
-    if (!path.includes(".") && !path.includes("\\")) {
-      (node as Record<string, unknown>)[path] = applyTree(
-        childOf(node, path),
-        tree,
-        legacy,
-        depth + 1,
-      );
-      continue;
-    }
     const keys = cachedPath(path, legacy);
     let parent = node;
     for (let i = 0; i < keys.length - 1; i++) parent = childOf(parent, keys[i]!);

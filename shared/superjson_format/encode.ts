@@ -63,6 +63,12 @@ function escapeKey(key: string): string {
     : key;
 }
 
+/** Whether no annotation was recorded. */
+function isEmpty(children: Children): boolean {
+  for (const _ in children) return false;
+  return true;
+}
+
 /** A key as a path writes it: `.` and `\` escaped in a string. */
 function pathKey(key: string | number): string | number {
   return typeof key === "string" ? escapeKey(key) : key;
@@ -173,12 +179,7 @@ class Walk {
       ? this.#array(plain, children, "")
       : this.#record(plain, children, "");
     this.#ancestors.pop();
-    let any = false;
-    for (const _ in children) {
-      any = true;
-      break;
-    }
-    this.#annotate(into, prefix, key, any ? [type, children] : [type]);
+    this.#annotate(into, prefix, key, isEmpty(children) ? [type] : [type, children]);
     return json;
   }
 
@@ -250,6 +251,6 @@ function encodeAt(value: unknown, key: string | null): { json: unknown; meta: Me
   const walk = new Walk();
   const children: Children = {};
   const json = walk.value(value, children, "", key);
-  const values = walk.root ?? (Object.keys(children).length > 0 ? children : undefined);
+  const values = walk.root ?? (isEmpty(children) ? undefined : children);
   return { json, meta: values === undefined ? undefined : { values, v: 1 } };
 }

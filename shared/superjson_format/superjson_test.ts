@@ -8,6 +8,7 @@
 
 import assert from "node:assert/strict";
 import { SuperJSON } from "superjson";
+import { mulberry32 } from "../../tests/_fuzz.ts";
 import { decodeSuperjson } from "./decode.ts";
 import { encodeSuperjson, encodeSuperjsonMember } from "./encode.ts";
 
@@ -113,18 +114,6 @@ Deno.test("our superjson format is superjson's, value by value", async (t) => {
   }
 });
 
-/** A small seeded generator (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const KEYS = ["a", "b.c", "d\\e", "0", "12", "x.", ".y", "\\", "", "z"];
 
 function randomValue(next: () => number, depth: number): unknown {
@@ -178,14 +167,14 @@ function randomValue(next: () => number, depth: number): unknown {
 
 Deno.test("our superjson format is superjson's, on 3,000 random values", () => {
   const seed = Number(Deno.env.get("SUPERJSON_SEED") ?? Date.now() % 1_000_000);
-  const next = random(seed);
+  const next = mulberry32(seed);
   for (let i = 0; i < 3000; i++) {
     assertSameAsSuperjson(randomValue(next, 0), `value ${i} (SUPERJSON_SEED=${seed})`);
   }
 });
 
 Deno.test("a member encoded in place has the meta of the object around it", () => {
-  const next = random(Number(Deno.env.get("SUPERJSON_SEED") ?? 7));
+  const next = mulberry32(Number(Deno.env.get("SUPERJSON_SEED") ?? 7));
   for (let i = 0; i < 1000; i++) {
     const data = randomValue(next, 0);
     const whole = encodeSuperjson({ subscription: 1, data });
