@@ -3,9 +3,12 @@
  * for W6 of a system on Redis, with a `redis-server` of their own) and its
  * client driver with `--cpu-prof` (Deno's, or for a program bundled for Node
  * or Bun, theirs; pinned as in the benchmark, full-mode counts), writes the profiles to bench/results/profiles/, and
- * prints each side's functions ranked by self time.
+ * prints each side's functions ranked by self time. With `--cpu-only` it runs
+ * the same processes without the profilers and prints each server's CPU time
+ * (user + system) over the run: the profilers slow JavaScript more than the
+ * runtime's own work, so they skew a comparison of two servers' costs.
  *
- *     deno task bench:profile <system> <w1|w1same|w2..w4|w6|w7> [--top=N]
+ *     deno task bench:profile <system> <w1|w1same|w2..w4|w6|w7> [--top=N] [--cpu-only]
  *
  * @module
  */
@@ -29,7 +32,9 @@ const STOP_GRACE_MS = 5_000;
 function profiled(command: readonly string[], name: string): string[] {
   const flags = ["--cpu-prof", `--cpu-prof-dir=${DIR}`, `--cpu-prof-name=${name}`];
   const [program, ...rest] = command;
-  if (program === "node" || program === "bun") return [program, ...flags, ...rest];
+  if (program === "node") return [program, ...flags, ...rest];
+  // Bun samples every millisecond unless told: too few samples for a run of a second or two.
+  if (program === "bun") return [program, ...flags, "--cpu-prof-interval=100", ...rest];
   const [run, ...args] = rest;
   if (program === undefined || run !== "run") throw new Error(`not a deno run command: ${command}`);
   return [program, run, ...flags, ...args];
@@ -63,7 +68,9 @@ async function main(): Promise<number> {
   const [systemId, workload, ...flags] = Deno.args;
   const system = SYSTEMS.find((s) => s.id === systemId);
   if (system === undefined || workload === undefined || !isWorkloadName(workload)) {
-    console.error("usage: deno task bench:profile <system> <w1|w1same|w2..w4|w6|w7> [--top=N]");
+    console.error(
+      "usage: deno task bench:profile <system> <w1|w1same|w2..w4|w6|w7> [--top=N] [--cpu-only]",
+    );
     return 2;
   }
   if (workload === "w5") {
@@ -73,6 +80,11 @@ async function main(): Promise<number> {
     throw new Error(`${system.id} does not run ${workload}`);
   }
   const top = Number(flags.find((f) => f.startsWith("--top="))?.slice(6) ?? 25);
+  // The same run without the profilers, which slow JavaScript more than the
+  // runtime's own work: each server's CPU time, and the client's result only.
+  const cpuOnly = flags.includes("--cpu-only");
+  const launch = (command: readonly string[], name: string) =>
+    cpuOnly ? [...command] : profiled(command, name);
   if (system.bundled !== undefined) {
     const check = checkRuntime(system.bundled.runtime);
     if ("missing" in check) throw new Error(check.missing);
@@ -90,7 +102,7 @@ async function main(): Promise<number> {
   try {
     for (const side of sides) {
       servers.push(
-        new Child(profiled(system.server, `${stem}-${side}.cpuprofile`), pinned(0), env),
+        new Child(launch(system.server, `${stem}-${side}.cpuprofile`), pinned(0), env),
       );
     }
     const ready = await Promise.all(
@@ -100,7 +112,7 @@ async function main(): Promise<number> {
     const params = config.params[driverWorkload(workload)];
     const client = new Child(
       [
-        ...profiled(system.client, `${stem}-client.cpuprofile`),
+        ...launch(system.client, `${stem}-client.cpuprofile`),
         driverWorkload(workload),
         ready.map((line) => `ws://127.0.0.1:${line.port}/`).join(","),
         JSON.stringify(params),
@@ -126,6 +138,7 @@ async function main(): Promise<number> {
     await Promise.all(servers.map((server) => server.stop(STOP_GRACE_MS)));
     await redis?.stop();
   }
+  if (cpuOnly) return 0;
   for (const side of [...sides, "client"]) {
     print(side, await summarize(`${DIR}/${stem}-${side}.cpuprofile`, ROOT), top);
   }

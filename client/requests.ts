@@ -9,7 +9,7 @@
 import type { Codec } from "../shared/codec.ts";
 import { ErrorCode, RpcError } from "../shared/errors.ts";
 import { CLOSE_MESSAGE_TOO_BIG } from "../shared/close_codes.ts";
-import { Deadlines } from "../shared/deadlines.ts";
+import { unrefTimer } from "../shared/unref.ts";
 import { exceedsBytes } from "../shared/utf8.ts";
 import { inputToParams, isRecord, type Meta, Method, requestText } from "../shared/wire.ts";
 import type { OpenSubscription, SubscriptionSink } from "./subscription.ts";
@@ -75,6 +75,8 @@ interface PendingCall extends Request {
   readonly reject: (error: unknown) => void;
   /** Whether it went out on the current connection. */
   sent: boolean;
+  /** When it times out, as a `Date.now()` time; `Infinity` for never. */
+  readonly expiresAt: number;
   detach?: () => void;
 }
 
@@ -97,7 +99,13 @@ export class RequestManager {
   #waiting = 0;
   readonly #calls = new Map<number, PendingCall>();
   readonly #subscriptions = new Map<number, ActiveSubscription>();
-  readonly #deadlines = new Deadlines<number>((id) => this.#expire(id), { keepArmed: true });
+  /**
+   * One timer for every call's timeout, set for the earliest. Each call
+   * carries its own deadline, so a call that is answered in time costs no
+   * bookkeeping beyond its entry in `#calls`.
+   */
+  #timeoutTimer: ReturnType<typeof setTimeout> | undefined;
+  #timeoutAt = Infinity;
   /** The server said `rpc.reconnect` on this connection: it is going away. */
   #draining = false;
 
@@ -133,6 +141,7 @@ export class RequestManager {
     const request = this.#request(id, method, input, "call");
     if (request instanceof RpcError) return Promise.reject(request);
     return new Promise((resolve, reject) => {
+      const { timeout } = settings;
       const call: PendingCall = {
         ...request,
         idempotent: settings.idempotent,
@@ -140,6 +149,7 @@ export class RequestManager {
         resolve,
         reject,
         sent: this.#out.send(request.text),
+        expiresAt: Number.isFinite(timeout) ? Date.now() + timeout : Infinity,
       };
       if (!call.sent) {
         if (this.#waiting >= this.#options.maxQueue) {
@@ -150,7 +160,7 @@ export class RequestManager {
         this.#waiting++;
       }
       this.#calls.set(id, call);
-      if (Number.isFinite(settings.timeout)) this.#deadlines.set(id, settings.timeout);
+      if (call.expiresAt < this.#timeoutAt) this.#armTimeout(call.expiresAt);
       if (signal) {
         const onAbort = () => this.#settleEarly(id, abortError(method, signal));
         signal.addEventListener("abort", onAbort, { once: true });
@@ -239,7 +249,9 @@ export class RequestManager {
     const streams = [...this.#subscriptions.values()];
     this.#calls.clear();
     this.#subscriptions.clear();
-    this.#deadlines.clear();
+    clearTimeout(this.#timeoutTimer);
+    this.#timeoutTimer = undefined;
+    this.#timeoutAt = Infinity;
     this.#waiting = 0;
     for (const call of calls) {
       call.detach?.();
@@ -359,6 +371,30 @@ export class RequestManager {
     call.reject(error);
   }
 
+  /** Sets the timeout timer for `at`, the earliest deadline. */
+  #armTimeout(at: number): void {
+    clearTimeout(this.#timeoutTimer);
+    this.#timeoutAt = at;
+    this.#timeoutTimer = setTimeout(() => this.#expireDue(), Math.max(0, at - Date.now()));
+    // What waits on a call keeps the process alive through its socket, not this timer.
+    unrefTimer(this.#timeoutTimer);
+  }
+
+  /** Times out every call whose deadline has passed; sets the timer for the next one. */
+  #expireDue(): void {
+    this.#timeoutTimer = undefined;
+    this.#timeoutAt = Infinity;
+    const now = Date.now();
+    const due: number[] = [];
+    let next = Infinity;
+    for (const [id, { expiresAt }] of this.#calls) {
+      if (expiresAt <= now) due.push(id);
+      else if (expiresAt < next) next = expiresAt;
+    }
+    if (next !== Infinity) this.#armTimeout(next);
+    for (const id of due) this.#expire(id);
+  }
+
   #expire(id: number): void {
     const call = this.#calls.get(id);
     if (call === undefined) return;
@@ -401,7 +437,6 @@ export class RequestManager {
 
   #forget(id: number, call: PendingCall): void {
     this.#calls.delete(id);
-    this.#deadlines.delete(id);
     call.detach?.();
     if (!call.sent) this.#waiting--;
     this.#checkIdle();

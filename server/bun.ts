@@ -225,10 +225,13 @@ function serveOnBun(core: RpcCore): BunRpcHandler {
       else state.events = events;
     },
     message(ws, message) {
-      if (ws.data instanceof SocketState) ws.data.events?.message(message);
+      // \`data\` is a call into Bun: read it once.
+      const state = ws.data;
+      if (state instanceof SocketState) state.events?.message(message);
     },
     drain(ws) {
-      if (ws.data instanceof SocketState) ws.data.events?.drained();
+      const state = ws.data;
+      if (state instanceof SocketState) state.events?.drained();
     },
     close(ws) {
       const state = ws.data;

@@ -69,6 +69,30 @@ Deno.test("a call that takes too long times out", async (t) => {
     assert.equal(await client.stubborn(300, { timeout: 2_000 }), "late after 300 ms");
   });
 
+  await t.step(
+    "each call in flight times out at its own deadline, whatever the order",
+    async () => {
+      const started = Date.now();
+      const long = rpcRejection(client.stuck("long", { timeout: 600 }));
+      const soon = rpcRejection(client.stuck("soon", { timeout: 40 }));
+      const answered = client.stubborn(20, { timeout: 80 });
+      const middle = rpcRejection(client.stuck("middle", { timeout: 250 }));
+      const outcomes: string[] = [];
+      const settled = [
+        long.then(() => outcomes.push("long")),
+        soon.then(() => outcomes.push("soon")),
+        answered.then((reply) => outcomes.push(reply)),
+        middle.then(() => outcomes.push("middle")),
+      ];
+      await soon;
+      assert.ok(Date.now() - started < 400, "the later call's deadline came first");
+      await Promise.all(settled);
+      assert.deepEqual(outcomes, ["late after 20 ms", "soon", "middle", "long"]);
+      assert.ok(Date.now() - started >= 590, "the longest was not cut short");
+      await waitFor("every handler's signal to fire", () => cancelled.length === 5);
+    },
+  );
+
   await t.step("a reply that arrives after the timeout changes nothing", async () => {
     const error = await rpcRejection(client.stubborn(250));
     assert.equal(error.code, ErrorCode.Timeout);
