@@ -124,8 +124,12 @@ async function main(): Promise<number> {
     const counts = workload === "w7" ? await w7Phases(client, redis, timeout) : undefined;
     const line = await client.nextJson(timeout, "client");
     const cpuAfter = await Promise.all(servers.map((server) => readCpuMs(server.pid)));
+    const clientCpu = await readCpuMs(client.pid);
     await client.stop(STOP_GRACE_MS);
     console.log(`# ${system.label} ${workload}: ${JSON.stringify(line)}`);
+    if (clientCpu !== null) {
+      console.log(`\nclient CPU time (user + system), from its start to its result: ${clientCpu} ms.`);
+    }
     if (counts !== undefined) {
       console.log(`\nRedis commands over the storm: ${JSON.stringify(counts)}`);
     }

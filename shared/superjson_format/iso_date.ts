@@ -1,6 +1,6 @@
 /**
  * Dates as ISO 8601 text (`2026-12-01T10:00:00.000Z`), the way superjson
- * writes them, in about half the time of `Date.prototype.toISOString`,
+ * writes them, in about a quarter of the time of `Date.prototype.toISOString`,
  * which goes through V8's general date formatting. (Reading them back,
  * `new Date(text)` is as fast as a hand-written parser.) Years outside 1000
  * to 9999 go to the built-in.
@@ -8,10 +8,20 @@
  * @module
  */
 
-const DIGITS = Array.from({ length: 100 }, (_, n) => n < 10 ? `0${n}` : String(n));
+const ZERO = 0x30;
+const DASH = 0x2d;
+const COLON = 0x3a;
+const DOT = 0x2e;
+const T = 0x54;
+const Z = 0x5a;
 
 /**
  * The same text as `date.toISOString()`.
+ *
+ * The text is made in one piece from its character codes. Joined from parts,
+ * it would be a rope of a dozen pieces, which `JSON.stringify` has to copy
+ * into one string before it can write it: that copy cost more than making
+ * the text.
  *
  * @param date A valid Date.
  * @returns Its ISO 8601 text, in UTC.
@@ -19,10 +29,36 @@ const DIGITS = Array.from({ length: 100 }, (_, n) => n < 10 ? `0${n}` : String(n
 export function formatIsoDate(date: Date): string {
   const year = date.getUTCFullYear();
   if (year < 1000 || year > 9999) return date.toISOString();
+  const month = date.getUTCMonth() + 1;
+  const day = date.getUTCDate();
+  const hours = date.getUTCHours();
+  const minutes = date.getUTCMinutes();
+  const seconds = date.getUTCSeconds();
   const ms = date.getUTCMilliseconds();
-  return `${year}-${DIGITS[date.getUTCMonth() + 1]}-${DIGITS[date.getUTCDate()]}T${
-    DIGITS[date.getUTCHours()]
-  }:${DIGITS[date.getUTCMinutes()]}:${DIGITS[date.getUTCSeconds()]}.${
-    ms < 10 ? "00" : ms < 100 ? "0" : ""
-  }${ms}Z`;
+  return String.fromCharCode(
+    ZERO + ((year / 1000) | 0),
+    ZERO + ((year / 100) | 0) % 10,
+    ZERO + ((year / 10) | 0) % 10,
+    ZERO + year % 10,
+    DASH,
+    ZERO + ((month / 10) | 0),
+    ZERO + month % 10,
+    DASH,
+    ZERO + ((day / 10) | 0),
+    ZERO + day % 10,
+    T,
+    ZERO + ((hours / 10) | 0),
+    ZERO + hours % 10,
+    COLON,
+    ZERO + ((minutes / 10) | 0),
+    ZERO + minutes % 10,
+    COLON,
+    ZERO + ((seconds / 10) | 0),
+    ZERO + seconds % 10,
+    DOT,
+    ZERO + ((ms / 100) | 0),
+    ZERO + ((ms / 10) | 0) % 10,
+    ZERO + ms % 10,
+    Z,
+  );
 }
