@@ -21,7 +21,7 @@ import type { ErrorInfo, ServerOptions, ShutdownOptions } from "./options.ts";
 import { isOriginAllowed } from "./origin.ts";
 import { OriginRefusals } from "./origin_refusal.ts";
 import { buildRoutes } from "./routes.ts";
-import { Session, type SessionStart } from "./session.ts";
+import { Session, type SessionShared, type SessionStart } from "./session.ts";
 import type { Admitted, ConnectionInfo, Decision, HttpAnswer, ServerSocket } from "./socket.ts";
 import type { Middleware } from "./types.ts";
 
@@ -96,6 +96,8 @@ export function createCore<TRecord extends RouterRecord, TCtx, TParams>(
   const sessions = new Set<Session>();
   // Pings for sockets whose runtime does not ping by itself.
   const liveness = new Liveness(idleTimeout * 1000);
+  const withPings: SessionShared = { config, liveness, sessions };
+  const withoutPings: SessionShared = { config, liveness: undefined, sessions };
   /** Admitted connections whose socket has not opened yet. */
   let opening = 0;
   /** Called when the last of them has opened or been abandoned, for the shutdown. */
@@ -117,13 +119,8 @@ export function createCore<TRecord extends RouterRecord, TCtx, TParams>(
       unupgradable: BAD_HANDSHAKE,
       open: (socket: ServerSocket) => {
         settle();
-        const session: Session = new Session(socket, {
-          config,
-          start,
-          release,
-          liveness: socket.ping === undefined ? undefined : liveness,
-          sessions,
-        });
+        const shared = socket.ping === undefined ? withoutPings : withPings;
+        const session: Session = new Session(socket, shared, start, release);
         sessions.add(session);
         if (shuttingDown) void session.close(CloseCode.ServiceRestart, "The server is restarting");
         return session;

@@ -60,8 +60,13 @@ const opening = new Deadlines<DenoSocket>((socket) => socket.end(), { keepArmed:
 
 const OPEN = 1;
 
-/** A Deno `WebSocket`, as the core's seam. */
-class DenoSocket implements ServerSocket {
+/**
+ * A Deno `WebSocket`, as the core's seam. It listens to its socket itself,
+ * as an `EventListenerObject`: an `on*` handler costs a wrapper, its scope
+ * and an entry in a map of handlers for as long as the socket lives, even
+ * once set back to `null`, and a server holds many idle sockets.
+ */
+class DenoSocket implements ServerSocket, EventListenerObject {
   readonly #socket: WebSocket;
   /** The admitted connection, until the socket opens. */
   #admitted: Admitted | undefined;
@@ -74,17 +79,20 @@ class DenoSocket implements ServerSocket {
     this.#socket = socket;
     this.#admitted = admitted;
     opening.set(this, admitted.openTimeout);
-    // The listeners reach everything through `this`: what they capture lives
-    // as long as the socket, and `admitted` is only needed until it opens.
-    socket.onopen = () => this.#opened();
-    socket.onmessage = (event: MessageEvent) => this.#events?.message(event.data);
+    socket.addEventListener("open", this, { once: true });
+    socket.addEventListener("message", this);
     // An error is always followed by a close, which is what counts: no error listener.
-    socket.onclose = () => this.end();
+    socket.addEventListener("close", this);
+  }
+
+  /** @internal The socket's events. */
+  handleEvent(event: Event): void {
+    if (event.type === "message") this.#events?.message((event as MessageEvent).data);
+    else if (event.type === "close") this.end();
+    else if (event.type === "open") this.#opened();
   }
 
   #opened(): void {
-    // Each listener costs a few hundred bytes for as long as the socket lives.
-    this.#socket.onopen = null;
     opening.delete(this);
     const admitted = this.#admitted!;
     this.#admitted = undefined;

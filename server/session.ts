@@ -19,22 +19,18 @@ import type { ServerSocket, SocketEvents } from "./socket.ts";
 /** How a session gets its context: made already, or by a first-frame handshake. */
 export type SessionStart = { ctx: unknown } | { handshake: HandshakeSetup };
 
-/** What a session needs. */
-export interface SessionOptions {
+/**
+ * What the sessions of one server, on one kind of socket, share: one object
+ * for all of them, since an idle connection's memory is what a server with
+ * many of them pays for.
+ */
+export interface SessionShared {
   /** What every connection shares. */
-  config: ConnectionConfig;
-  /** The context, or how to make it. */
-  start: SessionStart;
-  /** Gives back the connection's slot. */
-  release: Release;
+  readonly config: ConnectionConfig;
   /** The server's pings, when the socket's runtime does not ping by itself. */
-  liveness: Liveness | undefined;
-  /**
-   * The server's open sessions: this one leaves it once its socket has
-   * closed. (A set shared by all, not a callback each: an idle connection's
-   * memory is what a server with many of them pays for.)
-   */
-  sessions: Set<Session>;
+  readonly liveness: Liveness | undefined;
+  /** The server's open sessions: each leaves it once its socket has closed. */
+  readonly sessions: Set<Session>;
 }
 
 /** Close reasons are limited to 123 bytes of UTF-8. */
@@ -43,7 +39,8 @@ const MAX_REASON_BYTES = 123;
 /** The server side of one WebSocket. */
 export class Session implements Outlet, SocketEvents, Beating {
   readonly #socket: ServerSocket;
-  readonly #options: SessionOptions;
+  readonly #shared: SessionShared;
+  readonly #release: Release;
   readonly #buffer: SendBuffer;
   #handshake: Handshake | undefined;
   #connection: Connection | undefined;
@@ -58,19 +55,26 @@ export class Session implements Outlet, SocketEvents, Beating {
    * Takes over a socket that has just opened.
    *
    * @param socket The socket, as its runtime's adapter wrapped it.
-   * @param options The shared config, how to get the context, and the cleanup hooks.
+   * @param shared What every session of the server shares.
+   * @param start The context, or how to make it.
+   * @param release Gives back the connection's slot, once the socket has closed.
    */
-  constructor(socket: ServerSocket, options: SessionOptions) {
+  constructor(
+    socket: ServerSocket,
+    shared: SessionShared,
+    start: SessionStart,
+    release: Release,
+  ) {
     this.#socket = socket;
-    this.#options = options;
-    const { limits } = options.config;
+    this.#shared = shared;
+    this.#release = release;
+    const { limits } = shared.config;
     // The send buffer is disposed as soon as the session closes: it sends nothing after.
     this.#buffer = new SendBuffer(
       socket,
       limits,
       this,
     );
-    const { start } = options;
     if ("ctx" in start) this.#connection = this.#connect(start.ctx);
     else {
       this.#handshake = new Handshake(start.handshake, {
@@ -83,7 +87,7 @@ export class Session implements Outlet, SocketEvents, Beating {
         refuse: (code, reason) => void this.close(code, reason),
       });
     }
-    options.liveness?.add(this);
+    shared.liveness?.add(this);
   }
 
   /**
@@ -138,7 +142,7 @@ export class Session implements Outlet, SocketEvents, Beating {
       void this.close(CloseCode.UnsupportedData, "wsrpc accepts text frames only");
       return;
     }
-    const { maxMessageSize } = this.#options.config.limits;
+    const { maxMessageSize } = this.#shared.config.limits;
     if (exceedsBytes(data, maxMessageSize)) {
       void this.close(
         CloseCode.MessageTooBig,
@@ -180,15 +184,15 @@ export class Session implements Outlet, SocketEvents, Beating {
     if (this.#closed) return;
     this.#closed = true;
     this.#stop();
-    this.#options.liveness?.delete(this);
-    this.#options.release();
-    this.#options.sessions.delete(this);
+    this.#shared.liveness?.delete(this);
+    this.#release();
+    this.#shared.sessions.delete(this);
     for (const resolve of this.#waiters?.splice(0) ?? []) resolve();
   }
 
   #connect(ctx: unknown): Connection {
     // The session is the connection's outlet: no extra object per connection.
-    return new Connection(this, ctx, this.#options.config);
+    return new Connection(this, ctx, this.#shared.config);
   }
 
   /** Stops the handshake, the connection's work and the send buffer; once. */
