@@ -5,12 +5,36 @@
  * @module
  */
 
-/** A connection slot: give it back exactly once, when the connection is gone. */
-export type Release = () => void;
+/**
+ * A connection's slot: give it back when the connection is gone. Giving it
+ * back again does nothing. (An object rather than a closure: it is held for
+ * a connection's whole life, and a closure and its scope cost twice as much.)
+ */
+export class Slot {
+  readonly #counter: ConnectionCounter;
+  readonly #key: string | undefined;
+  #released = false;
+
+  /**
+   * @param counter The counter the slot was taken from.
+   * @param key The address it is counted under, if known.
+   */
+  constructor(counter: ConnectionCounter, key: string | undefined) {
+    this.#counter = counter;
+    this.#key = key;
+  }
+
+  /** Gives the slot back, once. */
+  release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.#counter.giveBack(this.#key);
+  }
+}
 
 /** Whether a connection may go ahead, and if not, the HTTP status and why. */
 export type Admission =
-  | { ok: true; release: Release }
+  | { ok: true; slot: Slot }
   | { ok: false; status: 429 | 503; message: string };
 
 /**
@@ -27,7 +51,7 @@ export type Admission =
  * const first = counter.admit("192.0.2.1");
  * assert.equal(first.ok, true);
  * assert.equal(counter.admit("192.0.2.1").ok, false);
- * if (first.ok) first.release();
+ * if (first.ok) first.slot.release();
  * assert.equal(counter.admit("192.0.2.1").ok, true);
  * ```
  */
@@ -53,7 +77,7 @@ export class ConnectionCounter {
    *
    * @param ip The client's address, or `undefined` when it is not known
    *   (then only the server's cap applies).
-   * @returns A release function, or the refusal.
+   * @returns The slot, or the refusal.
    */
   admit(ip: string | undefined): Admission {
     if (this.#total >= this.#maxConnections) {
@@ -66,17 +90,16 @@ export class ConnectionCounter {
     }
     this.#total++;
     if (key !== undefined) this.#perIp.set(key, held + 1);
-    let released = false;
-    const release = (): void => {
-      if (released) return;
-      released = true;
-      this.#total--;
-      if (key === undefined) return;
-      const left = (this.#perIp.get(key) ?? 1) - 1;
-      if (left > 0) this.#perIp.set(key, left);
-      else this.#perIp.delete(key);
-    };
-    return { ok: true, release };
+    return { ok: true, slot: new Slot(this, key) };
+  }
+
+  /** @internal A slot was given back. */
+  giveBack(key: string | undefined): void {
+    this.#total--;
+    if (key === undefined) return;
+    const left = (this.#perIp.get(key) ?? 1) - 1;
+    if (left > 0) this.#perIp.set(key, left);
+    else this.#perIp.delete(key);
   }
 }
 

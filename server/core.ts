@@ -12,7 +12,7 @@ import { superjsonCodec } from "../shared/codec.ts";
 import type { Router, RouterRecord } from "../shared/contract.ts";
 import { ErrorCode, RpcError } from "../shared/errors.ts";
 import { CloseCode } from "../shared/close_codes.ts";
-import { ConnectionCounter, type Release } from "./admission.ts";
+import { ConnectionCounter, type Slot } from "./admission.ts";
 import type { ConnectionConfig } from "./connection.ts";
 import { contextWithin, parseParams, refusalAnswer } from "./handshake.ts";
 import { type Limits, resolveLimits } from "./limits.ts";
@@ -104,7 +104,7 @@ export function createCore<TRecord extends RouterRecord, TCtx, TParams>(
   let noneOpening: (() => void) | undefined;
   let shuttingDown = false;
 
-  const admit = (release: Release, start: SessionStart): Admitted => {
+  const admit = (slot: Slot, start: SessionStart): Admitted => {
     opening++;
     let settled = false;
     const settle = () => {
@@ -120,13 +120,13 @@ export function createCore<TRecord extends RouterRecord, TCtx, TParams>(
       open: (socket: ServerSocket) => {
         settle();
         const shared = socket.ping === undefined ? withoutPings : withPings;
-        const session: Session = new Session(socket, shared, start, release);
+        const session: Session = new Session(socket, shared, start, slot);
         sessions.add(session);
         if (shuttingDown) void session.close(CloseCode.ServiceRestart, "The server is restarting");
         return session;
       },
       abandon: () => {
-        if (settle()) release();
+        if (settle()) slot.release();
       },
     };
   };
@@ -178,29 +178,29 @@ export function createCore<TRecord extends RouterRecord, TCtx, TParams>(
         admission.status === 429 ? CloseCode.TooManyRequests : CloseCode.TryAgainLater,
       );
     }
-    const { release } = admission;
-    if (!originAllowed) return refusals.refuse(request, release);
+    const { slot } = admission;
+    if (!originAllowed) return refusals.refuse(request, slot);
     if (options.connectionParams !== undefined) {
-      return admit(release, handshake(request, info, options.connectionParams));
+      return admit(slot, handshake(request, info, options.connectionParams));
     }
-    if (options.context === undefined) return admit(release, { ctx: undefined });
+    if (options.context === undefined) return admit(slot, { ctx: undefined });
     let made: TCtx | Promise<TCtx>;
     try {
       // Without `connectionParams` there are no params: TParams is `undefined`.
       made = options.context(request, { info, params: undefined as TParams });
     } catch (thrown) {
-      release();
+      slot.release();
       return refuse(thrown, request, onError);
     }
-    if (!(made instanceof Promise)) return admit(release, { ctx: made });
+    if (!(made instanceof Promise)) return admit(slot, { ctx: made });
     return contextWithin(made, limits.handshakeTimeout).then(
       (ctx): Decision => {
-        if (!shuttingDown) return admit(release, { ctx });
-        release();
+        if (!shuttingDown) return admit(slot, { ctx });
+        slot.release();
         return SHUTTING_DOWN;
       },
       (thrown) => {
-        release();
+        slot.release();
         return refuse(thrown, request, onError);
       },
     );

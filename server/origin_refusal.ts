@@ -9,7 +9,7 @@
  */
 
 import { CloseCode } from "../shared/close_codes.ts";
-import type { Release } from "./admission.ts";
+import type { Slot } from "./admission.ts";
 import { normalizeOrigin, type OriginPolicy } from "./origin.ts";
 import type { Admitted } from "./socket.ts";
 
@@ -109,11 +109,11 @@ export class OriginRefusals {
    * the socket has closed, or when it never opens.
    *
    * @param request The refused upgrade request.
-   * @param release Gives back the connection's slot.
+   * @param slot The connection's slot, given back once it has closed.
    * @returns The connection to upgrade to; it answers a plain 403 if the
    *   request can't be upgraded.
    */
-  refuse(request: Request, release: Release): Admitted {
+  refuse(request: Request, slot: Slot): Admitted {
     const reason = refusalReason(request.headers.get("origin") ?? "");
     return {
       idleTimeout: this.#idleTimeout,
@@ -125,9 +125,9 @@ export class OriginRefusals {
       },
       open: (socket) => {
         socket.close(CloseCode.Forbidden, reason);
-        return { message() {}, alive() {}, drained() {}, closed: release };
+        return { message() {}, alive() {}, drained() {}, closed: () => slot.release() };
       },
-      abandon: release,
+      abandon: () => slot.release(),
     };
   }
 }

@@ -8,7 +8,7 @@
  */
 
 import { CloseCode } from "../shared/close_codes.ts";
-import type { Release } from "./admission.ts";
+import type { Slot } from "./admission.ts";
 import { Connection, type ConnectionConfig, type Outlet } from "./connection.ts";
 import { exceedsBytes } from "../shared/utf8.ts";
 import { Handshake, type HandshakeSetup } from "./handshake.ts";
@@ -40,7 +40,7 @@ const MAX_REASON_BYTES = 123;
 export class Session implements Outlet, SocketEvents, Beating {
   readonly #socket: ServerSocket;
   readonly #shared: SessionShared;
-  readonly #release: Release;
+  readonly #slot: Slot;
   readonly #buffer: SendBuffer;
   #handshake: Handshake | undefined;
   #connection: Connection | undefined;
@@ -57,17 +57,17 @@ export class Session implements Outlet, SocketEvents, Beating {
    * @param socket The socket, as its runtime's adapter wrapped it.
    * @param shared What every session of the server shares.
    * @param start The context, or how to make it.
-   * @param release Gives back the connection's slot, once the socket has closed.
+   * @param slot The connection's slot, given back once the socket has closed.
    */
   constructor(
     socket: ServerSocket,
     shared: SessionShared,
     start: SessionStart,
-    release: Release,
+    slot: Slot,
   ) {
     this.#socket = socket;
     this.#shared = shared;
-    this.#release = release;
+    this.#slot = slot;
     const { limits } = shared.config;
     // The send buffer is disposed as soon as the session closes: it sends nothing after.
     this.#buffer = new SendBuffer(
@@ -185,7 +185,7 @@ export class Session implements Outlet, SocketEvents, Beating {
     this.#closed = true;
     this.#stop();
     this.#shared.liveness?.delete(this);
-    this.#release();
+    this.#slot.release();
     this.#shared.sessions.delete(this);
     for (const resolve of this.#waiters?.splice(0) ?? []) resolve();
   }
