@@ -128,7 +128,9 @@ async function main(): Promise<number> {
     await client.stop(STOP_GRACE_MS);
     console.log(`# ${system.label} ${workload}: ${JSON.stringify(line)}`);
     if (clientCpu !== null) {
-      console.log(`\nclient CPU time (user + system), from its start to its result: ${clientCpu} ms.`);
+      console.log(
+        `\nclient CPU time (user + system), from its start to its result: ${clientCpu} ms.`,
+      );
     }
     if (counts !== undefined) {
       console.log(`\nRedis commands over the storm: ${JSON.stringify(counts)}`);
