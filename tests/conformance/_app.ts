@@ -13,7 +13,12 @@ import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import process from "node:process";
 import * as z from "zod";
 import { ErrorCode, procedure, router, RpcError, subscription } from "../../mod.ts";
-import type { Limits, OriginPolicy, ServerOptions } from "../../server/mod.ts";
+import {
+  createTopics,
+  type Limits,
+  type OriginPolicy,
+  type ServerOptions,
+} from "../../server/mod.ts";
 import { tracked } from "../../server/tracked.ts";
 
 /** What a test asks of the server, as JSON on its command line. */
@@ -42,6 +47,12 @@ export interface AppConfig {
 
 /** An event of the feed. */
 export const FeedEvent = z.object({ seq: z.number(), token: z.string() });
+
+/** A message said in a room: its Date travels as a Date, on every runtime. */
+export const RoomMessage = z.object({ text: z.string(), at: z.date(), servedBy: z.number() });
+
+/** How many messages a room keeps for clients that resume. */
+export const ROOM_HISTORY = 50;
 
 const EVENT = "x".repeat(1024);
 const Params = z.object({ token: z.string().min(1) });
@@ -90,6 +101,15 @@ export const api = router({
   /** As many 1 KiB events as the client takes. */
   firehose: subscription({ output: z.string() }),
   feed: subscription({ output: FeedEvent.extend({ servedBy: z.number() }) }),
+  /** Chat rooms on a topic of the library (memory engine). */
+  room: router({
+    /** Says `texts` in `room`, in order; returns the last one's position. */
+    say: procedure({
+      input: z.object({ room: z.string(), texts: z.array(z.string()).min(1) }),
+      output: z.string(),
+    }),
+    messages: subscription({ input: z.object({ room: z.string() }), output: RoomMessage }),
+  }),
   ticks: subscription({ output: z.object({ n: z.number(), servedBy: z.number() }) }),
 });
 
@@ -114,6 +134,7 @@ export function appOptions(
   let produced = 0;
   const store = config.store;
   if (store !== undefined && config.produce) produce(store, config.produce);
+  const rooms = createTopics().topic("rooms", { schema: RoomMessage, maxLength: ROOM_HISTORY });
 
   const context = async (
     request: Request,
@@ -226,6 +247,17 @@ export function appOptions(
           yield { n, servedBy: process.pid };
           await pause(20, signal);
         }
+      },
+      room: {
+        say: async ({ input: { room, texts } }) => {
+          let position = "";
+          for (const text of texts) {
+            position = await rooms.publish(room, { text, at: new Date(), servedBy: process.pid });
+          }
+          return position;
+        },
+        messages: ({ input, lastEventId, signal }) =>
+          rooms.subscribe(input.room, { lastEventId, signal }),
       },
     },
   };
