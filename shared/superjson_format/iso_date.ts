@@ -38,27 +38,37 @@ export function formatIsoDate(date: Date): string {
   return String.fromCharCode(
     ZERO + ((year / 1000) | 0),
     ZERO + ((year / 100) | 0) % 10,
-    ZERO + ((year / 10) | 0) % 10,
-    ZERO + year % 10,
+    tens(year % 100),
+    ones(year),
     DASH,
-    ZERO + ((month / 10) | 0),
-    ZERO + month % 10,
+    tens(month),
+    ones(month),
     DASH,
-    ZERO + ((day / 10) | 0),
-    ZERO + day % 10,
+    tens(day),
+    ones(day),
     T,
-    ZERO + ((hours / 10) | 0),
-    ZERO + hours % 10,
+    tens(hours),
+    ones(hours),
     COLON,
-    ZERO + ((minutes / 10) | 0),
-    ZERO + minutes % 10,
+    tens(minutes),
+    ones(minutes),
     COLON,
-    ZERO + ((seconds / 10) | 0),
-    ZERO + seconds % 10,
+    tens(seconds),
+    ones(seconds),
     DOT,
     ZERO + ((ms / 100) | 0),
-    ZERO + ((ms / 10) | 0) % 10,
-    ZERO + ms % 10,
+    tens(ms % 100),
+    ones(ms),
     Z,
   );
+}
+
+/** The character code of the tens digit of `n`, below 100. */
+function tens(n: number): number {
+  return ZERO + ((n / 10) | 0);
+}
+
+/** The character code of the ones digit of `n`. */
+function ones(n: number): number {
+  return ZERO + n % 10;
 }

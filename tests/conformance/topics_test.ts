@@ -48,6 +48,17 @@ function texts(from: number, to: number): string[] {
   return range(to).slice(from).map((n) => `m${n}`);
 }
 
+/** Subscribes to a room on the wire, from `lastEventId`, as request `id`; awaits the acknowledgement. */
+async function resume(
+  socket: RawSocket,
+  id: number,
+  room: string,
+  lastEventId: string,
+): Promise<void> {
+  socket.send({ jsonrpc: "2.0", id, method: "room.messages", params: { room }, lastEventId });
+  assert.deepEqual(await socket.next(), { jsonrpc: "2.0", id, result: { subscription: id } });
+}
+
 function clientOf(server: AppServer): Client<typeof api> {
   return createClient(api, { url: server.url });
 }
@@ -110,14 +121,7 @@ conformance("a resume on the wire gets what it missed, then live messages", asyn
     const seen = await client.room.say({ room: "news", texts: texts(0, 5) });
     await client.room.say({ room: "news", texts: texts(5, 8) });
     const { epoch, offset } = parsePosition(seen)!;
-    socket.send({
-      jsonrpc: "2.0",
-      id: 1,
-      method: "room.messages",
-      params: { room: "news" },
-      lastEventId: seen,
-    });
-    assert.deepEqual(await socket.next(), { jsonrpc: "2.0", id: 1, result: { subscription: 1 } });
+    await resume(socket, 1, "news", seen);
     const read = async (count: number) => {
       const frames = [];
       for (let i = 0; i < count; i++) frames.push(await socket.next() as RoomFrame);
@@ -153,14 +157,7 @@ conformance("a resume from before the room's history gets rpc.gap first", async 
   try {
     const first = await client.room.say({ room: "old", texts: ["m0"] });
     await client.room.say({ room: "old", texts: texts(1, ROOM_HISTORY + 5) });
-    socket.send({
-      jsonrpc: "2.0",
-      id: 7,
-      method: "room.messages",
-      params: { room: "old" },
-      lastEventId: first,
-    });
-    assert.deepEqual(await socket.next(), { jsonrpc: "2.0", id: 7, result: { subscription: 7 } });
+    await resume(socket, 7, "old", first);
     const gap = await socket.next() as { method: string; params: Record<string, unknown> };
     assert.equal(gap.method, "rpc.gap", "the messages it missed are gone: it is told so");
     assert.equal(gap.params.subscription, 7);
