@@ -9,6 +9,7 @@ import type { Codec } from "../shared/codec.ts";
 import { ErrorCode, RpcError } from "../shared/errors.ts";
 import {
   checkRequest,
+  InvalidRequest,
   isRecord,
   isRequestId,
   Method,
@@ -139,12 +140,12 @@ export class Connection implements SubscriptionHost {
       if (refusal !== undefined) this.#reply(refusal);
       return;
     }
-    const check = checkRequest(value);
-    if (!check.ok) {
-      this.#reply(errorFrame(check.id, ErrorCode.InvalidRequest, check.message));
+    const frame = checkRequest(value);
+    if (frame instanceof InvalidRequest) {
+      this.#reply(errorFrame(frame.id, ErrorCode.InvalidRequest, frame.message));
       return;
     }
-    const reply = this.#handle(check.frame, undefined);
+    const reply = this.#handle(frame, undefined);
     if (reply === undefined) return;
     if (reply instanceof Promise) reply.then((frame) => frame && this.#reply(frame));
     else this.#reply(reply);
@@ -217,9 +218,11 @@ export class Connection implements SubscriptionHost {
     const starters: Starter[] = [];
     const replies = items.map((item): Reply => {
       if (!this.#throttle.admit()) return this.#throttle.refusal(item);
-      const check = checkRequest(item);
-      if (!check.ok) return errorFrame(check.id, ErrorCode.InvalidRequest, check.message);
-      return this.#handle(check.frame, starters);
+      const frame = checkRequest(item);
+      if (frame instanceof InvalidRequest) {
+        return errorFrame(frame.id, ErrorCode.InvalidRequest, frame.message);
+      }
+      return this.#handle(frame, starters);
     });
     Promise.all(replies).then((settled) => {
       const frames = settled.filter((frame) => frame !== undefined);

@@ -36,6 +36,8 @@ export function errorFrame(id: RequestId, code: number, message: string): ErrorF
 
 /** A reply carrying a result, with `meta` when the result needs it. */
 export function resultFrame(codec: Codec, id: RequestId, value: unknown): ResponseFrame {
+  // The default codec's common case, without its `{ json, meta }`.
+  if (codec === superjsonCodec && isPlainJson(value)) return { jsonrpc: "2.0", id, result: value };
   const { json, meta } = codec.encode(value);
   const frame: ResponseFrame = { jsonrpc: "2.0", id, result: json };
   if (meta !== undefined) frame.meta = meta;

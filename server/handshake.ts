@@ -16,7 +16,7 @@ import { CloseCode } from "../shared/close_codes.ts";
 import { ErrorCode, RpcError } from "../shared/errors.ts";
 import type { Schema } from "../shared/standard_schema.ts";
 import { toWireIssue, type WireIssue } from "../shared/validate.ts";
-import { checkRequest, Method, paramsToInput } from "../shared/wire.ts";
+import { checkRequest, InvalidRequest, Method, paramsToInput } from "../shared/wire.ts";
 import { exceedsDepth } from "./frame_guard.ts";
 import type { HttpAnswer } from "./socket.ts";
 
@@ -109,8 +109,8 @@ export class Handshake {
     } catch {
       value = undefined;
     }
-    const check = checkRequest(value);
-    if (!check.ok || check.frame.method !== Method.Connect || "id" in check.frame) {
+    const frame = checkRequest(value);
+    if (frame instanceof InvalidRequest || frame.method !== Method.Connect || "id" in frame) {
       this.#refuse(
         CloseCode.BadConnectionParams,
         'The first frame must be the notification "rpc.connect"',
@@ -119,7 +119,7 @@ export class Handshake {
     }
     try {
       return {
-        value: paramsToInput(this.#setup.codec.decode(check.frame.params, check.frame.meta)),
+        value: paramsToInput(this.#setup.codec.decode(frame.params, frame.meta)),
       };
     } catch {
       this.#refuse(CloseCode.BadConnectionParams, "Invalid connection params: bad meta");
