@@ -11,7 +11,7 @@ import { validate } from "../shared/validate.ts";
 import { DEFAULT_MAX_MESSAGE_SIZE, Method, requestText } from "../shared/wire.ts";
 import { LazyCall } from "./lazy_call.ts";
 import type { CallOptions, ClientOptions, SubscribeOptions } from "./options.ts";
-import { type Adopt, RequestManager } from "./requests.ts";
+import { type Adopt, type CallSettings, RequestManager } from "./requests.ts";
 import { endOnAbort, type OpenSubscription, Stream } from "./subscription.ts";
 import { checkServerUrl } from "./server_url.ts";
 import { Transport, type WebSocketConstructor } from "./transport.ts";
@@ -159,20 +159,37 @@ export function createClient<TRouter extends Router>(
   }
 
   /**
-   * Validates the input if asked to, then hands it to `send`. A closed client
-   * refuses at once, by throwing.
+   * The input to send: validated if asked to (a promise of it when the
+   * schema is asynchronous). A closed client refuses at once, by throwing.
    */
-  function withInput<R>(
-    endpoint: Endpoint | undefined,
-    input: unknown,
-    send: (valid: unknown) => R,
-  ): R | Promise<R> {
+  function checkedInput(endpoint: Endpoint | undefined, input: unknown): unknown {
     if (closedError) throw closedError;
-    clearTimeout(idleTimer);
-    const valid = options.validateInput && endpoint?.input
-      ? validate(endpoint.input, input)
-      : input;
-    return valid instanceof Promise ? valid.then(send) : send(valid);
+    if (idleTimer !== undefined) {
+      clearTimeout(idleTimer);
+      idleTimer = undefined;
+    }
+    return options.validateInput && endpoint?.input ? validate(endpoint.input, input) : input;
+  }
+
+  /** The settings of calls made without options: one object per endpoint, not one per call. */
+  const plainSettings = new Map<Endpoint | undefined, CallSettings>();
+
+  function settingsOf(
+    endpoint: Endpoint | undefined,
+    callOptions: CallOptions | undefined,
+    adopt: Adopt | undefined,
+  ): CallSettings {
+    const idempotent = endpoint?.idempotent ?? false;
+    if (callOptions !== undefined || adopt !== undefined) {
+      const timeout = callOptions?.timeout ?? defaultTimeout;
+      return { timeout, signal: callOptions?.signal, idempotent, adopt };
+    }
+    let settings = plainSettings.get(endpoint);
+    if (settings === undefined) {
+      settings = { timeout: defaultTimeout, signal: undefined, idempotent, adopt: undefined };
+      plainSettings.set(endpoint, settings);
+    }
+    return settings;
   }
 
   const callProcedure = (
@@ -182,16 +199,11 @@ export function createClient<TRouter extends Router>(
     endpoint: Endpoint | undefined,
     adopt?: Adopt,
   ): Promise<unknown> => {
-    const settings = {
-      timeout: callOptions?.timeout ?? defaultTimeout,
-      signal: callOptions?.signal,
-      idempotent: endpoint?.idempotent ?? false,
-      adopt,
-    };
     try {
-      return Promise.resolve(
-        withInput(endpoint, input, (valid) => requests.call(path, valid, settings)),
-      );
+      const valid = checkedInput(endpoint, input);
+      const settings = settingsOf(endpoint, callOptions, adopt);
+      if (valid instanceof Promise) return valid.then((v) => requests.call(path, v, settings));
+      return requests.call(path, valid, settings);
     } catch (error) {
       return Promise.reject(RpcError.from(error));
     }
@@ -208,10 +220,12 @@ export function createClient<TRouter extends Router>(
       let stopped = false;
       const fail = (error: unknown) => sink.error(RpcError.from(error));
       try {
-        const opened = withInput(endpoint, input, (valid) => {
+        const open = (valid: unknown) => {
           if (!stopped) stop = requests.subscribe(path, valid, sink);
-        });
-        if (opened instanceof Promise) opened.catch(fail);
+        };
+        const valid = checkedInput(endpoint, input);
+        if (valid instanceof Promise) valid.then(open).catch(fail);
+        else open(valid);
       } catch (error) {
         queueMicrotask(() => fail(error));
       }

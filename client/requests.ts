@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Codec } from "../shared/codec.ts";
+import { type Codec, isPlainJson, superjsonCodec } from "../shared/codec.ts";
 import { ErrorCode, RpcError } from "../shared/errors.ts";
 import { CLOSE_MESSAGE_TOO_BIG } from "../shared/close_codes.ts";
 import { unrefTimer } from "../shared/unref.ts";
@@ -455,9 +455,11 @@ export class RequestManager {
     let request: Request;
     try {
       const params = inputToParams(input);
-      const { json, meta } = params === undefined
-        ? { json: undefined, meta: undefined }
-        : this.#codec.encode(params);
+      let json: unknown;
+      let meta: Meta | undefined;
+      // The default codec's common case goes without its `{ json, meta }`.
+      if (this.#codec === superjsonCodec && isPlainJson(params)) json = params;
+      else if (params !== undefined) ({ json, meta } = this.#codec.encode(params));
       request = { method, params: json, meta, text: requestText(id, method, json, meta) };
     } catch (cause) {
       return new RpcError(ErrorCode.InvalidParams, `The input of ${method} can't be sent`, {
