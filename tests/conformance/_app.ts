@@ -51,6 +51,9 @@ export const FeedEvent = z.object({ seq: z.number(), token: z.string() });
 /** A message said in a room: its Date travels as a Date, on every runtime. */
 export const RoomMessage = z.object({ text: z.string(), at: z.date(), servedBy: z.number() });
 
+/** A message said in a room. */
+export type RoomMessage = z.infer<typeof RoomMessage>;
+
 /** How many messages a room keeps for clients that resume. */
 export const ROOM_HISTORY = 50;
 

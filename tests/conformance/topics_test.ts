@@ -13,10 +13,10 @@ import { parsePosition } from "../../server/mod.ts";
 import { type Client, type ClientSubscription, createClient } from "../../client/mod.ts";
 import { RawSocket } from "../_server.ts";
 import { range, waitFor } from "../resilience/_waiting.ts";
-import { api, ROOM_HISTORY, RoomMessage } from "./_app.ts";
+import { api, ROOM_HISTORY, type RoomMessage } from "./_app.ts";
 import { AppServer, conformance } from "./_runtimes.ts";
 
-type Message = ReturnType<typeof RoomMessage.parse>;
+type Message = RoomMessage;
 
 /** Reads a subscription into a list, until it is closed. */
 class Heard {
