@@ -73,6 +73,8 @@ class DenoSocket implements ServerSocket, EventListenerObject {
   /** Where the socket's events go, once it is open. */
   #events: SocketEvents | undefined;
   #ended = false;
+  /** Inside the open event: no frame has been read yet. */
+  #opening = false;
   #closeTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(socket: WebSocket, admitted: Admitted) {
@@ -96,7 +98,12 @@ class DenoSocket implements ServerSocket, EventListenerObject {
     opening.delete(this);
     const admitted = this.#admitted!;
     this.#admitted = undefined;
-    this.#events = admitted.open(this);
+    this.#opening = true;
+    try {
+      this.#events = admitted.open(this);
+    } finally {
+      this.#opening = false;
+    }
   }
 
   send(text: string): void {
@@ -108,7 +115,14 @@ class DenoSocket implements ServerSocket, EventListenerObject {
   }
 
   close(code: number, reason: string): void {
-    // Closing from inside a message event, with more frames already read,
+    // A socket refused as it opens (its origin, a shutdown) closes at once:
+    // Deno reads no frame before the open event has run. Waiting would give
+    // a frame the client sent at once time to be read, and then:
+    if (this.#opening) {
+      this.#socket.close(code, reason);
+      return;
+    }
+    // closing from inside a message event, with more frames already read,
     // makes Deno end the TCP connection without the close frame; a moment
     // later it sends it.
     this.#closeTimer ??= setTimeout(() => {
