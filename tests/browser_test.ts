@@ -18,12 +18,12 @@ import type { Page } from "playwright-core";
 import { startChatServer } from "../examples/chat/server.ts";
 import { launchBrowser, needsChromium } from "./_browser.ts";
 import { needsRedis, RedisServer } from "./_redis.ts";
+import { spawnTask, stopSpawned } from "./_spawned.ts";
 
 /** How long any one thing may take to show up on a page. */
 const TIMEOUT = 10_000;
 /** How soon a message must reach the other tabs. */
 const LIVE = 1_000;
-const ROOT = new URL("../", import.meta.url);
 
 /** Waits for an element whose text matches, and returns its text. */
 async function waitForText(
@@ -202,43 +202,11 @@ interface DevTask extends AsyncDisposable {
 
 /** Runs `deno task dev` with `PORT=0`, until it has printed its links. */
 async function startDevTask(): Promise<DevTask> {
-  const task = new Deno.Command(Deno.execPath(), {
-    args: ["task", "dev"],
-    cwd: ROOT,
-    env: { PORT: "0", NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const stderr = new Response(task.stderr).text();
-  const reader = task.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  const stop = async () => {
-    try {
-      task.kill("SIGTERM");
-    } catch {
-      // Gone already.
-    }
-    while (!(await reader.read()).done) {
-      // Read to the end, so that the pipe closes.
-    }
-    await task.status;
-    await stderr;
-  };
-  let output = "";
-  try {
-    while (!/^Admin .*: \S+$/m.test(output)) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`deno task dev ended early:\n${output}\n${await stderr}`);
-      output += value;
-    }
-  } catch (error) {
-    await stop();
-    throw error;
-  }
+  const dev = await spawnTask("dev", (output) => /^Admin .*: \S+$/m.test(output));
   return {
-    pageUrl: /^Chat example: (\S+)$/m.exec(output)?.[1] ?? "",
-    adminUrl: /^Admin .*: (\S+)$/m.exec(output)?.[1] ?? "",
-    [Symbol.asyncDispose]: stop,
+    pageUrl: /^Chat example: (\S+)$/m.exec(dev.output)?.[1] ?? "",
+    adminUrl: /^Admin .*: (\S+)$/m.exec(dev.output)?.[1] ?? "",
+    [Symbol.asyncDispose]: async () => void await stopSpawned(dev),
   };
 }
 

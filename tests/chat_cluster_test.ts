@@ -17,6 +17,7 @@ import { api, type ChatApi, type RoomEvent } from "../examples/chat/shared/api.t
 import { type ChatServer, startChatServer } from "../examples/chat/server.ts";
 import { needsRedis, RedisServer } from "./_redis.ts";
 import { RawSocket } from "./_server.ts";
+import { spawnTask, stopSpawned } from "./_spawned.ts";
 
 const ROOT = new URL("../", import.meta.url);
 
@@ -140,23 +141,9 @@ Deno.test(needsRedis({
   name:
     "deno task dev:cluster runs two instances on a Redis of its own, and SIGTERM stops them all",
   fn: async () => {
-    const task = new Deno.Command(Deno.execPath(), {
-      args: ["task", "dev:cluster"],
-      cwd: ROOT,
-      env: { PORT: "0", NO_COLOR: "1" },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const stderr = new Response(task.stderr).text();
-    const reader = task.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let output = "";
+    const task = await spawnTask("dev:cluster", (output) => output.includes("Ctrl-C stops them"));
+    const { output } = task;
     try {
-      while (!output.includes("Ctrl-C stops them")) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error(`dev:cluster ended early:\n${output}\n${await stderr}`);
-        output += value;
-      }
       const redisPort = Number(/^Redis: redis:\/\/127\.0\.0\.1:(\d+) /m.exec(output)?.[1]);
       const pages = [...output.matchAll(/^Instance \d: (\S+)$/gm)].map((match) => match[1]!);
       assert.equal(pages.length, 2, output);
@@ -186,21 +173,12 @@ Deno.test(needsRedis({
         second!.close();
       }
 
-      task.kill("SIGTERM");
-      assert.equal((await task.status).code, 0);
+      task.child.kill("SIGTERM");
+      assert.equal((await task.child.status).code, 0);
       assert.ok(!(await listens(redisPort)), "its redis-server is gone");
       for (const page of pages) assert.ok(!(await listens(Number(new URL(page).port))));
     } finally {
-      try {
-        task.kill("SIGKILL");
-      } catch {
-        // Gone already, as it should be.
-      }
-      while (!(await reader.read()).done) {
-        // Read to the end, so that the pipe closes.
-      }
-      await task.status;
-      await stderr;
+      await stopSpawned(task, "SIGKILL");
     }
   },
 }));

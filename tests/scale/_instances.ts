@@ -7,6 +7,7 @@
  */
 
 import { topicServerArgs, type TopicServerFlags } from "../apps/topic_server.ts";
+import { spawnUntil } from "../_spawned.ts";
 
 const APP = new URL("../apps/topic_server.ts", import.meta.url);
 const ROOT = new URL("../../", import.meta.url);
@@ -48,7 +49,7 @@ export class Instance implements AsyncDisposable {
    * @throws {Error} When it exits before it listens, with what it wrote on stderr.
    */
   static async start(options: InstanceOptions): Promise<Instance> {
-    const child = new Deno.Command(Deno.execPath(), {
+    const command = new Deno.Command(Deno.execPath(), {
       args: [
         "run",
         "--allow-net=127.0.0.1",
@@ -61,27 +62,16 @@ export class Instance implements AsyncDisposable {
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
-    }).spawn();
-    // Collect stderr (the engine reports lost links there): shown when something fails.
-    const stderr = new Response(child.stderr).text();
-    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let text = "";
-    while (!text.includes("\n")) {
-      const { value, done } = await reader.read();
-      if (done) {
-        const status = await child.status;
-        throw new Error(`An instance exited (${status.code}) before it listened:\n${await stderr}`);
-      }
-      text += value;
-    }
-    const { port } = JSON.parse(text.slice(0, text.indexOf("\n"))) as { port: number };
-    // Keep reading, so that the pipe closes when the process ends.
-    const stdout = (async () => {
-      while (!(await reader.read()).done) {
-        // Nothing else is expected.
-      }
-    })();
-    return new Instance(child, { stdout, stderr }, port);
+    });
+    // Its stderr (the engine reports lost links there) is shown when something fails.
+    const spawned = await spawnUntil(command, (text) => text.includes("\n"), "An instance");
+    const { output } = spawned;
+    const { port } = JSON.parse(output.slice(0, output.indexOf("\n"))) as { port: number };
+    return new Instance(
+      spawned.child,
+      { stdout: spawned.stdoutEnded, stderr: spawned.stderr },
+      port,
+    );
   }
 
   /** Its WebSocket URL (the app serves wsrpc on every path). */
