@@ -9,7 +9,7 @@
 import { type Codec, isPlainJson, superjsonCodec } from "../shared/codec.ts";
 import { ErrorCode, RpcError } from "../shared/errors.ts";
 import { CLOSE_MESSAGE_TOO_BIG } from "../shared/close_codes.ts";
-import { unrefTimer } from "../shared/unref.ts";
+import { dueAt, EarliestTimer } from "../shared/deadlines.ts";
 import { exceedsBytes } from "../shared/utf8.ts";
 import { inputToParams, isRecord, type Meta, Method, requestText } from "../shared/wire.ts";
 import type { OpenSubscription, SubscriptionSink } from "./subscription.ts";
@@ -104,8 +104,7 @@ export class RequestManager {
    * carries its own deadline, so a call that is answered in time costs no
    * bookkeeping beyond its entry in `#calls`.
    */
-  #timeoutTimer: ReturnType<typeof setTimeout> | undefined;
-  #timeoutAt = Infinity;
+  readonly #timeouts = new EarliestTimer((now) => this.#expireDue(now));
   /** The server said `rpc.reconnect` on this connection: it is going away. */
   #draining = false;
 
@@ -160,7 +159,7 @@ export class RequestManager {
         this.#waiting++;
       }
       this.#calls.set(id, call);
-      if (call.expiresAt < this.#timeoutAt) this.#armTimeout(call.expiresAt);
+      this.#timeouts.arm(call.expiresAt);
       if (signal) {
         const onAbort = () => this.#settleEarly(id, abortError(method, signal));
         signal.addEventListener("abort", onAbort, { once: true });
@@ -249,9 +248,7 @@ export class RequestManager {
     const streams = [...this.#subscriptions.values()];
     this.#calls.clear();
     this.#subscriptions.clear();
-    clearTimeout(this.#timeoutTimer);
-    this.#timeoutTimer = undefined;
-    this.#timeoutAt = Infinity;
+    this.#timeouts.clear();
     this.#waiting = 0;
     for (const call of calls) {
       call.detach?.();
@@ -371,28 +368,11 @@ export class RequestManager {
     call.reject(error);
   }
 
-  /** Sets the timeout timer for `at`, the earliest deadline. */
-  #armTimeout(at: number): void {
-    clearTimeout(this.#timeoutTimer);
-    this.#timeoutAt = at;
-    this.#timeoutTimer = setTimeout(() => this.#expireDue(), Math.max(0, at - Date.now()));
-    // What waits on a call keeps the process alive through its socket, not this timer.
-    unrefTimer(this.#timeoutTimer);
-  }
-
-  /** Times out every call whose deadline has passed; sets the timer for the next one. */
-  #expireDue(): void {
-    this.#timeoutTimer = undefined;
-    this.#timeoutAt = Infinity;
-    const now = Date.now();
-    const due: number[] = [];
-    let next = Infinity;
-    for (const [id, { expiresAt }] of this.#calls) {
-      if (expiresAt <= now) due.push(id);
-      else if (expiresAt < next) next = expiresAt;
-    }
-    if (next !== Infinity) this.#armTimeout(next);
+  /** Times out every call whose deadline has passed; returns the next deadline. */
+  #expireDue(now: number): number {
+    const { due, next } = dueAt(this.#calls, now, (call) => call.expiresAt);
     for (const id of due) this.#expire(id);
+    return next;
   }
 
   #expire(id: number): void {

@@ -21,6 +21,88 @@ export interface DeadlinesOptions {
 }
 
 /**
+ * One timer, armed for the earliest of the deadlines it is told of. When it
+ * fires, `due` is given the time: it handles what is due and returns the
+ * next deadline (`Infinity` for none), which the timer is armed for.
+ *
+ * @example
+ * ```ts
+ * import { EarliestTimer } from "./deadlines.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const timer = new EarliestTimer(() => Infinity);
+ * timer.arm(Date.now() + 1_000);
+ * timer.arm(Date.now() + 5_000); // later: the same timer serves it
+ * assert.equal(timer.armed, true);
+ * timer.clear();
+ * assert.equal(timer.armed, false);
+ * ```
+ */
+export class EarliestTimer {
+  readonly #due: (now: number) => number;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #at = Infinity;
+
+  /** @param due Handles what is due at `now`; returns the next deadline, or `Infinity`. */
+  constructor(due: (now: number) => number) {
+    this.#due = due;
+  }
+
+  /** Whether the timer is set. */
+  get armed(): boolean {
+    return this.#timer !== undefined;
+  }
+
+  /** Makes sure the timer fires by `at` (a `Date.now()` time). */
+  arm(at: number): void {
+    if (at >= this.#at) return;
+    this.clear();
+    this.#at = at;
+    this.#timer = setTimeout(() => this.#fire(), Math.max(0, at - Date.now()));
+    // What waits on a deadline keeps the process alive through its socket, not this timer.
+    unrefTimer(this.#timer);
+  }
+
+  /** Stops the timer. */
+  clear(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#at = Infinity;
+  }
+
+  #fire(): void {
+    this.#timer = undefined;
+    this.#at = Infinity;
+    const next = this.#due(Date.now());
+    if (next !== Infinity) this.arm(next);
+  }
+}
+
+/**
+ * The keys of `entries` whose deadline has passed at `now`, and the earliest
+ * deadline still ahead (`Infinity` for none).
+ *
+ * @param entries Keys and what holds their deadlines.
+ * @param now The time, as `Date.now()` gives it.
+ * @param deadlineOf Reads a deadline.
+ * @returns What is due, and the next deadline.
+ */
+export function dueAt<TKey, TValue>(
+  entries: Iterable<[TKey, TValue]>,
+  now: number,
+  deadlineOf: (value: TValue) => number,
+): { due: TKey[]; next: number } {
+  const due: TKey[] = [];
+  let next = Infinity;
+  for (const [key, value] of entries) {
+    const at = deadlineOf(value);
+    if (at <= now) due.push(key);
+    else if (at < next) next = at;
+  }
+  return { due, next };
+}
+
+/**
  * Calls `expire` for each key whose deadline has passed, with one timer for
  * all of them: timers are costly in Deno, in time and in memory (about 4 KiB
  * of resident memory each), and a server may hold thousands of deadlines.
@@ -29,8 +111,7 @@ export class Deadlines<TKey> {
   readonly #deadlines = new Map<TKey, number>();
   readonly #expire: (key: TKey) => void;
   readonly #keepArmed: boolean;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #timerAt = Infinity;
+  readonly #timer = new EarliestTimer((now) => this.#fire(now));
 
   /**
    * @param expire Called with each key whose deadline has passed.
@@ -45,47 +126,25 @@ export class Deadlines<TKey> {
   set(key: TKey, ms: number): void {
     const at = Date.now() + ms;
     this.#deadlines.set(key, at);
-    if (at < this.#timerAt) this.#arm(at);
+    this.#timer.arm(at);
   }
 
   /** Forgets a key's deadline. */
   delete(key: TKey): void {
     this.#deadlines.delete(key);
-    if (!this.#keepArmed && this.#deadlines.size === 0) this.#disarm();
+    if (!this.#keepArmed && this.#deadlines.size === 0) this.#timer.clear();
   }
 
   /** Forgets every deadline and stops the timer. */
   clear(): void {
     this.#deadlines.clear();
-    this.#disarm();
+    this.#timer.clear();
   }
 
-  #arm(at: number): void {
-    this.#disarm();
-    this.#timerAt = at;
-    this.#timer = setTimeout(() => this.#fire(), Math.max(0, at - Date.now()));
-    // What waits on a deadline keeps the process alive through its socket, not this timer.
-    unrefTimer(this.#timer);
-  }
-
-  #disarm(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#timerAt = Infinity;
-  }
-
-  #fire(): void {
-    this.#timer = undefined;
-    this.#timerAt = Infinity;
-    const now = Date.now();
-    let next = Infinity;
-    const expired: TKey[] = [];
-    for (const [key, at] of this.#deadlines) {
-      if (at <= now) expired.push(key);
-      else if (at < next) next = at;
-    }
-    for (const key of expired) this.#deadlines.delete(key);
-    if (next !== Infinity) this.#arm(next);
-    for (const key of expired) this.#expire(key);
+  #fire(now: number): number {
+    const { due, next } = dueAt(this.#deadlines, now, (at) => at);
+    for (const key of due) this.#deadlines.delete(key);
+    for (const key of due) this.#expire(key);
+    return next;
   }
 }
