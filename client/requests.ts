@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type Codec, isPlainJson, superjsonCodec } from "../shared/codec.ts";
+import { type Codec, sentAsIs } from "../shared/codec.ts";
 import { ErrorCode, RpcError } from "../shared/errors.ts";
 import { CLOSE_MESSAGE_TOO_BIG } from "../shared/close_codes.ts";
 import { dueAt, EarliestTimer } from "../shared/deadlines.ts";
@@ -438,7 +438,7 @@ export class RequestManager {
       let json: unknown;
       let meta: Meta | undefined;
       // The default codec's common case goes without its `{ json, meta }`.
-      if (this.#codec === superjsonCodec && isPlainJson(params)) json = params;
+      if (sentAsIs(this.#codec, params)) json = params;
       else if (params !== undefined) ({ json, meta } = this.#codec.encode(params));
       request = { method, params: json, meta, text: requestText(id, method, json, meta) };
     } catch (cause) {

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { type Codec, isPlainJson, superjsonCodec } from "../shared/codec.ts";
+import { type Codec, isPlainJson, sentAsIs, superjsonCodec } from "../shared/codec.ts";
 import { encodeSuperjsonMember } from "../shared/superjson_format/encode.ts";
 import { ErrorCode, type RpcError } from "../shared/errors.ts";
 import {
@@ -37,7 +37,7 @@ export function errorFrame(id: RequestId, code: number, message: string): ErrorF
 /** A reply carrying a result, with `meta` when the result needs it. */
 export function resultFrame(codec: Codec, id: RequestId, value: unknown): ResponseFrame {
   // The default codec's common case, without its `{ json, meta }`.
-  if (codec === superjsonCodec && isPlainJson(value)) return { jsonrpc: "2.0", id, result: value };
+  if (sentAsIs(codec, value)) return { jsonrpc: "2.0", id, result: value };
   const { json, meta } = codec.encode(value);
   const frame: ResponseFrame = { jsonrpc: "2.0", id, result: json };
   if (meta !== undefined) frame.meta = meta;

@@ -133,3 +133,16 @@ export const superjsonCodec: Codec = {
     return meta === undefined ? json : decodeSuperjson(json, meta);
   },
 };
+
+/**
+ * Whether `codec` sends `value` as it is, with no meta: the default codec's
+ * plain values. A hot path asks this first, to go without the codec's
+ * `{ json, meta }`.
+ *
+ * @param codec The codec in use.
+ * @param value The value to send.
+ * @returns `true` when `value` is its own JSON.
+ */
+export function sentAsIs(codec: Codec, value: unknown): boolean {
+  return codec === superjsonCodec && isPlain(value, 0);
+}
