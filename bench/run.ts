@@ -11,7 +11,7 @@
 
 import { parseArgs } from "./harness/args.ts";
 import type { Options } from "./harness/args.ts";
-import { modeConfig } from "./harness/config.ts";
+import { modeConfig, roundsOf } from "./harness/config.ts";
 import type { ModeConfig } from "./harness/config.ts";
 import { probeHost, readLoadAverage } from "./harness/host.ts";
 import type { HostInfo } from "./harness/host.ts";
@@ -244,7 +244,9 @@ async function extraRows(
 async function main(): Promise<number> {
   const options = parseArgs(Deno.args);
   const base = modeConfig(options.mode);
-  const config: ModeConfig = { ...base, repeat: options.repeat ?? base.repeat };
+  const config: ModeConfig = options.repeat === null
+    ? base
+    : { ...base, repeat: options.repeat, rounds: {} };
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const host = await probeHost();
@@ -257,7 +259,7 @@ async function main(): Promise<number> {
   const runs: Record<string, Partial<Record<WorkloadName, RunOutcome[]>>> = {};
   const failures: string[] = [];
   for (const workload of options.workloads) {
-    const repeat = config.repeat;
+    const repeat = roundsOf(config, workload);
     const running = systems.filter((s) => s.workloads.includes(workload));
     for (const system of running) {
       const why = unrunnable.get(system.id);

@@ -1,6 +1,6 @@
 /** The counts and timings of each mode. @module */
 
-import type { WorkloadParams } from "./protocol.ts";
+import type { WorkloadName, WorkloadParams } from "./protocol.ts";
 
 /** `smoke` checks that everything runs; `full` measures; `big` adds 10k idle connections. */
 export type Mode = "smoke" | "full" | "big";
@@ -14,6 +14,12 @@ export interface ModeConfig {
    * once); the median is reported, and ratios are the median of paired runs.
    */
   readonly repeat: number;
+  /**
+   * Rounds for the workloads that take more than `repeat`: the short
+   * throughput lines, whose paired runs differ most from one to the next.
+   * `--repeat=N` sets every workload's.
+   */
+  readonly rounds: Readonly<Partial<Record<WorkloadName, number>>>;
   /** W5: pause before each reading of the server's memory. */
   readonly w5SettleMs: number;
   /** How long a server may take to print its port. */
@@ -25,8 +31,8 @@ const FULL: ModeConfig = {
   params: {
     w1: { warmup: 2_000, warmupMs: 1_500, calls: 20_000, maxMs: 4_000 },
     w2: { warmup: 5_000, warmupMs: 1_500, calls: 250_000, inflight: 100, maxMs: 5_000 },
-    w3: { warmupEvents: 5_000, events: 50_000, maxMs: 30_000 },
-    w4: { conns: 500, warmupPublishes: 20, publishes: 200, settleMs: 300, maxMs: 30_000 },
+    w3: { warmupEvents: 5_000, events: 200_000, maxMs: 30_000 },
+    w4: { conns: 500, warmupPublishes: 20, publishes: 500, settleMs: 300, maxMs: 30_000 },
     w5: { warmConns: 20, conns: 2_000, openBatch: 100, maxMs: 60_000 },
     w6: {
       conns: 200,
@@ -39,6 +45,7 @@ const FULL: ModeConfig = {
     w7: { history: 200, behind: 100, clients: 1_000, maxMs: 30_000 },
   },
   repeat: 3,
+  rounds: { w2: 5, w3: 5, w4: 5 },
   w5SettleMs: 2_000,
   serverStartMs: 30_000,
 };
@@ -55,6 +62,7 @@ const SMOKE: ModeConfig = {
     w7: { history: 20, behind: 10, clients: 20, maxMs: 10_000 },
   },
   repeat: 1,
+  rounds: {},
   w5SettleMs: 200,
   serverStartMs: 30_000,
 };
@@ -65,6 +73,11 @@ const BIG: ModeConfig = {
   params: { ...FULL.params, w5: { ...FULL.params.w5, conns: 10_000 } },
   w5SettleMs: 4_000,
 };
+
+/** How many rounds of `workload` a run with `config` makes. */
+export function roundsOf(config: ModeConfig, workload: WorkloadName): number {
+  return config.rounds[workload] ?? config.repeat;
+}
 
 /** The configuration of `mode`. */
 export function modeConfig(mode: Mode): ModeConfig {

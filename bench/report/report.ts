@@ -43,6 +43,23 @@ function columnsOf(report: Report): Column[] {
   return report.systems.filter((s) => s.status !== "not implemented");
 }
 
+/** The workloads run more often than the rest, as " (5 of W2, W3 and W4)", or "". */
+function moreRounds(config: ModeConfig): string {
+  const byCount = new Map<number, string[]>();
+  for (const [workload, rounds] of Object.entries(config.rounds)) {
+    if (rounds !== undefined && rounds !== config.repeat) {
+      byCount.set(rounds, [...byCount.get(rounds) ?? [], workload.toUpperCase()]);
+    }
+  }
+  const parts = [...byCount].map(([rounds, names]) => `${rounds} of ${andList(names)}`);
+  return parts.length === 0 ? "" : ` (${parts.join("; ")})`;
+}
+
+/** "A", "A and B", "A, B and C". */
+function andList(names: readonly string[]): string {
+  return names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+}
+
 /** Renders the report as markdown. */
 export function renderMarkdown(report: Report, references: readonly ReferenceColumn[]): string {
   const { host, config } = report;
@@ -52,7 +69,8 @@ export function renderMarkdown(report: Report, references: readonly ReferenceCol
     `${report.startedAt}, ${report.seconds.toFixed(0)} s. ${host.os}, ${host.cpus} CPUs ` +
     `(${host.cpuModel}), Deno ${host.deno} (V8 ${host.v8}). ${report.pinning}. ` +
     `Load average ${formatValue(report.load[0])} before, ${formatValue(report.load[1])} after. ` +
-    `Median of ${config.repeat} run(s) of each workload, fresh servers per run, each round ` +
+    `Median of ${config.repeat} run(s) of each workload${moreRounds(config)}, fresh servers ` +
+    `per run, each round ` +
     `running every system once; a ratio is the median of the ratios of paired runs (round i ÷ ` +
     `round i) to the reference on the same runtime as the system's server. Clients and servers ` +
     `in separate processes on 127.0.0.1; every client driver on Deno but socket.io's, on Node. ` +
