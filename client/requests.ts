@@ -12,6 +12,7 @@ import { CLOSE_MESSAGE_TOO_BIG } from "../shared/close_codes.ts";
 import { dueAt, EarliestTimer } from "../shared/deadlines.ts";
 import { exceedsBytes } from "../shared/utf8.ts";
 import { inputToParams, isRecord, type Meta, Method, requestText } from "../shared/wire.ts";
+import { parseFrame } from "./parse_frame.ts";
 import type { OpenSubscription, SubscriptionSink } from "./subscription.ts";
 
 /** Where frames go. */
@@ -264,7 +265,7 @@ export class RequestManager {
   receive(text: string): void {
     let value: unknown;
     try {
-      value = JSON.parse(text);
+      value = parseFrame(text);
     } catch {
       return;
     }

@@ -8,6 +8,7 @@ import { type Codec, isPlainJson, sentAsIs, superjsonCodec } from "../shared/cod
 import { encodeSuperjsonMember } from "../shared/superjson_format/encode.ts";
 import { ErrorCode, type RpcError } from "../shared/errors.ts";
 import {
+  DATA_FRAME_PREFIX,
   type ErrorFrame,
   type ErrorObject,
   Method,
@@ -128,9 +129,7 @@ export function eventText(
  * @returns The frame's text.
  */
 export function dataFrameText(subscription: string | number, rest: string): string {
-  return `{"jsonrpc":"2.0","method":"rpc.data","params":{"subscription":${
-    JSON.stringify(subscription)
-  },${rest}}`;
+  return `${DATA_FRAME_PREFIX}${JSON.stringify(subscription)},${rest}}`;
 }
 
 /** A server notification, as text. */

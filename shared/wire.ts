@@ -276,6 +276,13 @@ export interface GapParams {
 /** The largest text frame, in UTF-8 bytes, a server takes by default (1 MiB). */
 export const DEFAULT_MAX_MESSAGE_SIZE = 1_048_576;
 
+/**
+ * How the server writes an `rpc.data` frame, up to its subscription id. The
+ * client reads frames that start so without parsing their envelope.
+ */
+export const DATA_FRAME_PREFIX: string =
+  '{"jsonrpc":"2.0","method":"rpc.data","params":{"subscription":';
+
 /** The client's heartbeat request, as text. */
 export const PING_TEXT: string = JSON.stringify({
   jsonrpc: "2.0",
