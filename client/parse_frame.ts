@@ -25,8 +25,6 @@ const DATA_MEMBER = ',"data":';
 const META_MEMBER = ',"meta":';
 /** `}`. */
 const CLOSE_BRACE = 0x7d;
-/** What {@linkcode readValue} returns for a text it can't read. */
-const NOT_READ = Symbol("not read");
 /** The most digits an id is read from: past them a number loses precision. */
 const MAX_ID_DIGITS = 15;
 
@@ -96,38 +94,27 @@ function readEvent(text: string): unknown {
     at = end + 1;
   }
   if (!has(text, at, DATA_MEMBER)) return undefined;
-  const data = readValue(text, at + DATA_MEMBER.length);
-  if (data === NOT_READ) return undefined;
-  const meta = metaFound;
+  const start = at + DATA_MEMBER.length;
+  const end = text.length - 1;
+  const metaAt = text.lastIndexOf(META_MEMBER);
+  const hasMeta = metaAt > start;
+  // The params' brace comes before the meta member, or before the frame's own.
+  const paramsEnd = (hasMeta ? metaAt : end) - 1;
+  if (text.charCodeAt(end) !== CLOSE_BRACE || text.charCodeAt(paramsEnd) !== CLOSE_BRACE) {
+    return undefined;
+  }
+  let data: unknown;
+  let meta: unknown;
+  try {
+    data = JSON.parse(text.slice(start, paramsEnd));
+    if (hasMeta) meta = JSON.parse(text.slice(metaAt + META_MEMBER.length, end));
+  } catch {
+    return undefined; // not that layout after all: a meta key inside the event, say
+  }
   const params = position === undefined
     ? { subscription, data }
     : { subscription, id: position, data };
-  return meta === undefined
-    ? { jsonrpc: "2.0", method: "rpc.data", params }
-    : { jsonrpc: "2.0", method: "rpc.data", params, meta };
-}
-
-/** The meta {@linkcode readValue} found after the value, if any. */
-let metaFound: unknown;
-
-/**
- * The event from `start` up to the brace that closes the params, and the
- * meta member after it, if there is one, into {@linkcode metaFound}.
- *
- * @returns The event, or `NOT_READ` when the text is not laid out that way.
- */
-function readValue(text: string, start: number): unknown {
-  const end = text.length - 1;
-  if (text.charCodeAt(end) !== CLOSE_BRACE) return NOT_READ;
-  const meta = text.lastIndexOf(META_MEMBER);
-  // The params' brace comes before the meta member, or before the frame's own.
-  const params = (meta > start ? meta : end) - 1;
-  if (text.charCodeAt(params) !== CLOSE_BRACE) return NOT_READ;
-  try {
-    const value = JSON.parse(text.slice(start, params));
-    metaFound = meta > start ? JSON.parse(text.slice(meta + META_MEMBER.length, end)) : undefined;
-    return value;
-  } catch {
-    return NOT_READ; // not that layout after all: a meta key inside the value, say
-  }
+  return hasMeta
+    ? { jsonrpc: "2.0", method: "rpc.data", params, meta }
+    : { jsonrpc: "2.0", method: "rpc.data", params };
 }
