@@ -12,6 +12,7 @@ import { CLOSE_MESSAGE_TOO_BIG } from "../shared/close_codes.ts";
 import { dueAt, EarliestTimer } from "../shared/deadlines.ts";
 import { exceedsBytes } from "../shared/utf8.ts";
 import { inputToParams, isRecord, type Meta, Method, requestText } from "../shared/wire.ts";
+import { CallTable } from "./call_table.ts";
 import { parseFrame } from "./parse_frame.ts";
 import type { OpenSubscription, SubscriptionSink } from "./subscription.ts";
 
@@ -63,22 +64,36 @@ export interface RequestManagerOptions {
 interface Request {
   readonly method: string;
   /** The encoded input, and its meta: a subscription is sent again with them. */
-  readonly params: unknown;
-  readonly meta: Meta | undefined;
+  params: unknown;
+  meta: Meta | undefined;
   /** The frame as it was last sent (or is to be sent). */
   text: string;
 }
 
-interface PendingCall extends Request {
+/** A call that awaits its reply: one object, its frame filled in by `#encode`. */
+class PendingCall implements Request {
+  readonly id: number;
+  readonly method: string;
   readonly idempotent: boolean;
   readonly adopt: Adopt | undefined;
-  readonly resolve: (value: unknown) => void;
-  readonly reject: (error: unknown) => void;
+  params: unknown = undefined;
+  meta: Meta | undefined = undefined;
+  text = "";
+  resolve: (value: unknown) => void = ignore;
+  reject: (error: unknown) => void = ignore;
   /** Whether it went out on the current connection. */
-  sent: boolean;
+  sent = false;
   /** When it times out, as a `Date.now()` time; `Infinity` for never. */
-  readonly expiresAt: number;
-  detach?: () => void;
+  expiresAt = Infinity;
+  /** Stops listening to the call's abort signal. */
+  detach: (() => void) | undefined = undefined;
+
+  constructor(id: number, method: string, settings: CallSettings) {
+    this.id = id;
+    this.method = method;
+    this.idempotent = settings.idempotent;
+    this.adopt = settings.adopt;
+  }
 }
 
 interface ActiveSubscription extends Request {
@@ -98,7 +113,7 @@ export class RequestManager {
   #maxBytes: number;
   #nextId = 1;
   #waiting = 0;
-  readonly #calls = new Map<number, PendingCall>();
+  readonly #calls = new CallTable<PendingCall>();
   readonly #subscriptions = new Map<number, ActiveSubscription>();
   /**
    * One timer for every call's timeout, set for the earliest. Each call
@@ -138,19 +153,15 @@ export class RequestManager {
     const { signal } = settings;
     if (signal?.aborted) return Promise.reject(abortError(method, signal));
     const id = this.#nextId++;
-    const request = this.#request(id, method, input, "call");
-    if (request instanceof RpcError) return Promise.reject(request);
+    const call = new PendingCall(id, method, settings);
+    const refused = this.#encode(call, id, input, "call");
+    if (refused) return Promise.reject(refused);
     return new Promise((resolve, reject) => {
       const { timeout } = settings;
-      const call: PendingCall = {
-        ...request,
-        idempotent: settings.idempotent,
-        adopt: settings.adopt,
-        resolve,
-        reject,
-        sent: this.#out.send(request.text),
-        expiresAt: Number.isFinite(timeout) ? Date.now() + timeout : Infinity,
-      };
+      call.resolve = resolve;
+      call.reject = reject;
+      call.sent = this.#out.send(call.text);
+      if (Number.isFinite(timeout)) call.expiresAt = Date.now() + timeout;
       if (!call.sent) {
         if (this.#waiting >= this.#options.maxQueue) {
           const message =
@@ -159,7 +170,7 @@ export class RequestManager {
         }
         this.#waiting++;
       }
-      this.#calls.set(id, call);
+      this.#calls.add(call);
       this.#timeouts.arm(call.expiresAt);
       if (signal) {
         const onAbort = () => this.#settleEarly(id, abortError(method, signal));
@@ -180,14 +191,21 @@ export class RequestManager {
    */
   subscribe(method: string, input: unknown, sink: SubscriptionSink): () => void {
     const id = this.#nextId++;
-    const request = this.#request(id, method, input, "subscription");
-    if (request instanceof RpcError) {
-      queueMicrotask(() => sink.error(request));
+    const subscription: ActiveSubscription = {
+      method,
+      params: undefined,
+      meta: undefined,
+      text: "",
+      sink,
+      id,
+    };
+    const refused = this.#encode(subscription, id, input, "subscription");
+    if (refused) {
+      queueMicrotask(() => sink.error(refused));
       return () => {};
     }
-    const subscription: ActiveSubscription = { ...request, sink, id };
     // Sent now, or by `resume` once the connection opens.
-    this.#out.send(request.text);
+    this.#out.send(subscription.text);
     return this.#keep(subscription);
   }
 
@@ -223,12 +241,12 @@ export class RequestManager {
    */
   lost(code: number): void {
     if (code === CLOSE_MESSAGE_TOO_BIG) this.#refuseLargest();
-    for (const [id, call] of this.#calls) {
+    for (const call of this.#calls.values()) {
       if (!call.sent) continue;
       if (call.idempotent) this.#requeue(call);
       else {
         this.#settleEarly(
-          id,
+          call.id,
           new RpcError(
             ErrorCode.ConnectionLost,
             `The connection was lost during the call to ${call.method}; it may or may not have run`,
@@ -245,7 +263,7 @@ export class RequestManager {
    * @param subscriptions `"error"` to fail subscriptions too, `"complete"` to end them quietly.
    */
   failAll(error: RpcError, subscriptions: "error" | "complete"): void {
-    const calls = [...this.#calls.values()];
+    const calls = this.#calls.values();
     const streams = [...this.#subscriptions.values()];
     this.#calls.clear();
     this.#subscriptions.clear();
@@ -371,7 +389,8 @@ export class RequestManager {
 
   /** Times out every call whose deadline has passed; returns the next deadline. */
   #expireDue(now: number): number {
-    const { due, next } = dueAt(this.#calls, now, (call) => call.expiresAt);
+    const calls = this.#calls.values().map((call): [number, PendingCall] => [call.id, call]);
+    const { due, next } = dueAt(calls, now, (call) => call.expiresAt);
     for (const id of due) this.#expire(id);
     return next;
   }
@@ -388,13 +407,12 @@ export class RequestManager {
 
   /** Fails the largest unanswered frame, which the server refused with 1009. */
   #refuseLargest(): void {
-    let largest: [number, PendingCall | ActiveSubscription] | undefined;
-    for (const entry of [...this.#calls, ...this.#subscriptions]) {
-      const sent = "sink" in entry[1] || entry[1].sent;
-      if (sent && entry[1].text.length > (largest?.[1].text.length ?? -1)) largest = entry;
+    let culprit: PendingCall | ActiveSubscription | undefined;
+    for (const request of [...this.#calls.values(), ...this.#subscriptions.values()]) {
+      const sent = "sink" in request || request.sent;
+      if (sent && request.text.length > (culprit?.text.length ?? -1)) culprit = request;
     }
-    if (largest === undefined) return;
-    const [id, culprit] = largest;
+    if (culprit === undefined) return;
     const bytes = new TextEncoder().encode(culprit.text).length;
     this.#maxBytes = Math.min(this.#maxBytes, Math.max(0, bytes - 1));
     const kind = "sink" in culprit ? "subscription" : "call";
@@ -405,7 +423,7 @@ export class RequestManager {
     );
     if ("sink" in culprit) this.#end(culprit, error);
     else {
-      this.#forget(id, culprit);
+      this.#forget(culprit.id, culprit);
       culprit.reject(error);
     }
   }
@@ -431,23 +449,23 @@ export class RequestManager {
     this.#out.send(requestText(undefined, Method.Unsubscribe, { subscription: id }));
   }
 
-  /** Encodes a request, or says why it can't be sent. */
-  #request(id: number, method: string, input: unknown, kind: string): Request | RpcError {
-    let request: Request;
+  /** Fills in a request's frame, or says why it can't be sent. */
+  #encode(request: Request, id: number, input: unknown, kind: string): RpcError | undefined {
+    const { method } = request;
     try {
       const params = inputToParams(input);
-      let json: unknown;
-      let meta: Meta | undefined;
       // The default codec's common case goes without its `{ json, meta }`.
-      if (sentAsIs(this.#codec, params)) json = params;
-      else if (params !== undefined) ({ json, meta } = this.#codec.encode(params));
-      request = { method, params: json, meta, text: requestText(id, method, json, meta) };
+      if (sentAsIs(this.#codec, params)) request.params = params;
+      else if (params !== undefined) {
+        ({ json: request.params, meta: request.meta } = this.#codec.encode(params));
+      }
+      request.text = requestText(id, method, request.params, request.meta);
     } catch (cause) {
       return new RpcError(ErrorCode.InvalidParams, `The input of ${method} can't be sent`, {
         cause,
       });
     }
-    if (!exceedsBytes(request.text, this.#maxBytes)) return request;
+    if (!exceedsBytes(request.text, this.#maxBytes)) return undefined;
     return new RpcError(
       ErrorCode.PayloadTooLarge,
       `The ${kind} ${method} was not sent: its frame is over ${this.#maxBytes} bytes, ` +
@@ -468,6 +486,9 @@ export class RequestManager {
     return new RpcError(error.code, error.message, { data: this.#decode(error.data, meta) });
   }
 }
+
+/** A settle function that does nothing: a call's own are set when its promise is made. */
+function ignore(): void {}
 
 function abortError(method: string, signal: AbortSignal): DOMException {
   const error = new DOMException(`The call to ${method} was aborted`, "AbortError");
