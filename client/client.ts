@@ -236,7 +236,6 @@ export function createClient<TRouter extends Router>(
     }, subscribeOptions?.signal);
 
   const call = (path: string, input: unknown, extra: unknown): unknown => {
-    const endpoint = endpoints?.get(path);
     if (endpoints === undefined) {
       const lazyOptions = extra as (CallOptions & SubscribeOptions) | undefined;
       return new LazyCall({
@@ -245,17 +244,24 @@ export function createClient<TRouter extends Router>(
         open: openSubscription(path, input, lazyOptions, undefined),
       }, lazyOptions);
     }
-    if (endpoint === undefined) {
-      return Promise.reject(new RpcError(ErrorCode.MethodNotFound, `Method not found: ${path}`));
-    }
+    // A path the contract does not name as an endpoint: a namespace, or a typo.
+    return Promise.reject(new RpcError(ErrorCode.MethodNotFound, `Method not found: ${path}`));
+  };
+
+  /** The function of an endpoint the contract names; called as it is, without the proxy's trap. */
+  const endpointFunction = (path: string): EndpointFunction | undefined => {
+    const endpoint = endpoints?.get(path);
+    if (endpoint === undefined) return undefined;
     if (endpoint.kind === "subscription") {
-      const subscribeOptions = extra as SubscribeOptions | undefined;
-      return new Stream(
-        openSubscription(path, input, subscribeOptions, endpoint),
-        subscribeOptions,
-      );
+      return (input, extra) => {
+        const subscribeOptions = extra as SubscribeOptions | undefined;
+        return new Stream(
+          openSubscription(path, input, subscribeOptions, endpoint),
+          subscribeOptions,
+        );
+      };
     }
-    return callProcedure(path, input, extra as CallOptions | undefined, endpoint);
+    return (input, extra) => callProcedure(path, input, extra as CallOptions | undefined, endpoint);
   };
 
   const controls: ClientControls = {
@@ -298,7 +304,7 @@ export function createClient<TRouter extends Router>(
     },
   };
   if (options.lazy === false) transport.connect();
-  return makeProxy([], call, controls) as Client<TRouter>;
+  return makeProxy([], { call, endpointFunction, controls }) as Client<TRouter>;
 }
 
 async function helloFrame(options: ClientOptions, codec: Codec): Promise<string> {
@@ -308,9 +314,19 @@ async function helloFrame(options: ClientOptions, codec: Codec): Promise<string>
   return requestText(undefined, Method.Connect, json, meta);
 }
 
-type Call = (path: string, input: unknown, options: unknown) => unknown;
+/** What a call to an endpoint of the contract runs. */
+type EndpointFunction = (input: unknown, options: unknown) => unknown;
 
-function makeProxy(path: string[], call: Call, controls: ClientControls): unknown {
+/** What every level of the proxy shares. */
+interface ProxyParts {
+  /** Runs a call to a path that is not a known endpoint (every path, without a contract). */
+  call(path: string, input: unknown, options: unknown): unknown;
+  /** The function of a path the contract names as an endpoint, or undefined. */
+  endpointFunction(path: string): EndpointFunction | undefined;
+  controls: ClientControls;
+}
+
+function makeProxy(path: string[], parts: ProxyParts): unknown {
   const children = new Map<string, unknown>();
   const dotted = path.join(".");
   // A function target, so that the proxy can be called as well as walked.
@@ -318,17 +334,19 @@ function makeProxy(path: string[], call: Call, controls: ClientControls): unknow
     get(_target, name) {
       if (typeof name !== "string" || name === "then") return undefined;
       if (path.length === 0 && CONTROLS.has(name)) {
-        return controls[name as keyof ClientControls];
+        return parts.controls[name as keyof ClientControls];
       }
       let child = children.get(name);
       if (child === undefined) {
-        child = makeProxy([...path, name], call, controls);
+        const childPath = [...path, name];
+        // An endpoint has nothing below it: a plain function, cheaper to call than a proxy.
+        child = parts.endpointFunction(childPath.join(".")) ?? makeProxy(childPath, parts);
         children.set(name, child);
       }
       return child;
     },
     apply(_target, _this, args: unknown[]) {
-      return call(dotted, args[0], args[1]);
+      return parts.call(dotted, args[0], args[1]);
     },
   });
 }

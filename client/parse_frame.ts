@@ -25,6 +25,13 @@ const DATA_MEMBER = ',"data":';
 const META_MEMBER = ',"meta":';
 /** `}`. */
 const CLOSE_BRACE = 0x7d;
+/**
+ * Where an event frame has the `m` of `"method"`, and a result frame the `i`
+ * of `"id"`: one character tells most results from events before the prefix
+ * is compared.
+ */
+const METHOD_INITIAL_AT = DATA_FRAME_PREFIX.indexOf('"method"') + 1;
+const METHOD_INITIAL = 0x6d;
 /** The most digits an id is read from: past them a number loses precision. */
 const MAX_ID_DIGITS = 15;
 
@@ -36,7 +43,11 @@ const MAX_ID_DIGITS = 15;
  * @throws {SyntaxError} When the text is not JSON.
  */
 export function parseFrame(text: string): unknown {
-  return (has(text, 0, DATA_FRAME_PREFIX) ? readEvent(text) : undefined) ?? JSON.parse(text);
+  const event = text.charCodeAt(METHOD_INITIAL_AT) === METHOD_INITIAL &&
+      has(text, 0, DATA_FRAME_PREFIX)
+    ? readEvent(text)
+    : undefined;
+  return event ?? JSON.parse(text);
 }
 
 /**
