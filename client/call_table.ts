@@ -54,12 +54,18 @@ export class CallTable<T extends Keyed> {
   add(value: T): void {
     const slot = value.id & SLOT_MASK;
     const held = this.#ring[slot];
-    if (held === undefined || held.id === value.id) {
-      if (held === undefined) this.#size++;
+    if (held !== undefined && held.id === value.id) {
       this.#ring[slot] = value;
       return;
     }
-    if (!this.#overflow.has(value.id)) this.#size++;
+    // An id kept beside the ring stays there, even once its slot is free.
+    const beside = this.#overflow.size !== 0 && this.#overflow.has(value.id);
+    if (held === undefined && !beside) {
+      this.#ring[slot] = value;
+      this.#size++;
+      return;
+    }
+    if (!beside) this.#size++;
     this.#overflow.set(value.id, value);
   }
 

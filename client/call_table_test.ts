@@ -47,6 +47,15 @@ Deno.test("CallTable holds calls by id, like a Map", async (t) => {
     assert.equal(table.delete(5 + 2048), true);
     assert.equal(table.delete(5 + 2048), false);
     assert.equal(table.size, 1);
+    // Its slot free again, an id kept beside the ring is still replaced where it is.
+    table.add(call(5 + 1024, "replaced twice"));
+    assert.equal(table.size, 1);
+    assert.equal(table.get(5 + 1024)?.name, "replaced twice");
+    assert.deepEqual(table.values().map((value) => value.name), ["replaced twice"]);
+    assert.equal(table.delete(5 + 1024), true);
+    assert.equal(table.get(5 + 1024), undefined);
+    assert.equal(table.size, 0);
+    table.add(call(5 + 1024));
     // The freed slot takes the next id that maps to it.
     table.add(call(5 + 3072));
     assert.equal(table.get(5 + 3072)?.id, 5 + 3072);
