@@ -31,7 +31,7 @@ const CLOSE_BRACE = 0x7d;
  * is compared.
  */
 const METHOD_INITIAL_AT = DATA_FRAME_PREFIX.indexOf('"method"') + 1;
-const METHOD_INITIAL = 0x6d;
+const METHOD_INITIAL = DATA_FRAME_PREFIX.charCodeAt(METHOD_INITIAL_AT);
 /** The most digits an id is read from: past them a number loses precision. */
 const MAX_ID_DIGITS = 15;
 

@@ -62,6 +62,8 @@ export interface RequestManagerOptions {
 
 /** What calls and subscriptions both keep: their frame, and what it was made from. */
 interface Request {
+  /** The id of the request that carries it on the current connection. */
+  id: number;
   readonly method: string;
   /** The encoded input, and its meta: a subscription is sent again with them. */
   params: unknown;
@@ -96,10 +98,9 @@ class PendingCall implements Request {
   }
 }
 
+/** A subscription; its `id` is a new request's after each reconnect. */
 interface ActiveSubscription extends Request {
   readonly sink: SubscriptionSink;
-  /** The id of the request that opened it on the current connection. */
-  id: number;
   /** The id of the last tracked event delivered, to resume from. */
   lastEventId?: string | undefined;
 }
@@ -154,7 +155,7 @@ export class RequestManager {
     if (signal?.aborted) return Promise.reject(abortError(method, signal));
     const id = this.#nextId++;
     const call = new PendingCall(id, method, settings);
-    const refused = this.#encode(call, id, input, "call");
+    const refused = this.#encode(call, input, "call");
     if (refused) return Promise.reject(refused);
     return new Promise((resolve, reject) => {
       const { timeout } = settings;
@@ -199,7 +200,7 @@ export class RequestManager {
       sink,
       id,
     };
-    const refused = this.#encode(subscription, id, input, "subscription");
+    const refused = this.#encode(subscription, input, "subscription");
     if (refused) {
       queueMicrotask(() => sink.error(refused));
       return () => {};
@@ -344,7 +345,7 @@ export class RequestManager {
         // Taken over by no one (given up before the acknowledgement): end it on the server.
         if (!opened) this.#sendUnsubscribe(id);
       } else if (!error) result = this.#decode(frame.result, meta);
-      this.#forget(id, call);
+      this.#forget(call);
       if (error) call.reject(error);
       else call.resolve(result);
       return;
@@ -382,7 +383,7 @@ export class RequestManager {
   #settleEarly(id: number, error: unknown): void {
     const call = this.#calls.get(id);
     if (call === undefined) return;
-    this.#forget(id, call);
+    this.#forget(call);
     if (call.sent) this.#out.send(requestText(undefined, Method.Cancel, { id }));
     call.reject(error);
   }
@@ -423,7 +424,7 @@ export class RequestManager {
     );
     if ("sink" in culprit) this.#end(culprit, error);
     else {
-      this.#forget(culprit.id, culprit);
+      this.#forget(culprit);
       culprit.reject(error);
     }
   }
@@ -434,8 +435,8 @@ export class RequestManager {
     this.#waiting++;
   }
 
-  #forget(id: number, call: PendingCall): void {
-    this.#calls.delete(id);
+  #forget(call: PendingCall): void {
+    this.#calls.delete(call.id);
     call.detach?.();
     if (!call.sent) this.#waiting--;
     this.#checkIdle();
@@ -450,8 +451,8 @@ export class RequestManager {
   }
 
   /** Fills in a request's frame, or says why it can't be sent. */
-  #encode(request: Request, id: number, input: unknown, kind: string): RpcError | undefined {
-    const { method } = request;
+  #encode(request: Request, input: unknown, kind: string): RpcError | undefined {
+    const { id, method } = request;
     try {
       const params = inputToParams(input);
       // The default codec's common case goes without its `{ json, meta }`.
