@@ -124,6 +124,18 @@ function summary(workload: WorkloadName, outcome: RunOutcome): string {
   }
 }
 
+/**
+ * The order the systems take their turns in, in round `round` (from 1): as
+ * listed in odd rounds, the other way round in even ones. Neighbours in the
+ * list (a system and its reference, most often) then swap places from one
+ * round to the next, so that neither always runs first: on a machine whose
+ * load drifts over a round, or that a system leaves busy for the next one,
+ * a fixed order would favour the same side every round.
+ */
+function turnOrder<T>(running: readonly T[], round: number): readonly T[] {
+  return round % 2 === 1 ? running : [...running].reverse();
+}
+
 /** Whether this is a CI run (`CI` set), where a skipped workload counts as a failure. */
 function onCi(): boolean {
   try {
@@ -274,7 +286,7 @@ async function main(): Promise<number> {
       else if (onCi()) failures.push(`${system.label} ${workload}: ${why.reason} (CI is set)`);
     }
     for (let round = 1; round <= repeat; round++) {
-      for (const system of running) {
+      for (const system of turnOrder(running, round)) {
         if (unrunnable.has(system.id)) continue;
         const t0 = performance.now();
         const outcome = await runOnce(system, workload, config, placementFor(workload, where));

@@ -45,7 +45,7 @@ const FULL: ModeConfig = {
     w7: { history: 200, behind: 100, clients: 1_000, maxMs: 30_000 },
   },
   repeat: 3,
-  rounds: { w2: 5, w3: 5, w4: 5 },
+  rounds: { w2: 5, w3: 7, w4: 7, w6: 5 },
   w5SettleMs: 2_000,
   serverStartMs: 30_000,
 };

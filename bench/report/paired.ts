@@ -1,7 +1,7 @@
 /**
  * Figures of paired runs. The orchestrator runs every system once per round,
- * one after the other, so run i of a system and run i of its baseline saw
- * the same moment of a shared machine; their ratio (or difference) is
+ * one after the other (the order turned round in even rounds), so run i of
+ * a system and run i of its baseline saw the same moment of a shared machine; their ratio (or difference) is
  * steadier than that of two medians. The median of the per-round ratios (or
  * differences) is the figure, and their range says how much to trust it.
  *

@@ -71,7 +71,7 @@ export function renderMarkdown(report: Report, references: readonly ReferenceCol
     `Load average ${formatValue(report.load[0])} before, ${formatValue(report.load[1])} after. ` +
     `Median of ${config.repeat} run(s) of each workload${moreRounds(config)}, fresh servers ` +
     `per run, each round ` +
-    `running every system once; a ratio is the median of the ratios of paired runs (round i ÷ ` +
+    `running every system once (in the table's order, or the other way in even rounds); a ratio is the median of the ratios of paired runs (round i ÷ ` +
     `round i) to the reference on the same runtime as the system's server. Clients and servers ` +
     `in separate processes on 127.0.0.1; every client driver on Deno but socket.io's, on Node. ` +
     (report.redis === null
