@@ -35,19 +35,46 @@ const METHOD_INITIAL = DATA_FRAME_PREFIX.charCodeAt(METHOD_INITIAL_AT);
 /** The most digits an id is read from: past them a number loses precision. */
 const MAX_ID_DIGITS = 15;
 
+/** The longest meta text kept for the next event. */
+const MAX_SHARED_META = 512;
+
+/**
+ * The meta of the last event read, and its text. The events of a stream
+ * have one shape, so most share their meta's text (`{"values":{"data.at":
+ * ["Date"]},"v":1}`), and reading it again for each costs more than the
+ * comparison.
+ */
+let lastMetaText: string | undefined;
+let lastMeta: unknown;
+
 /**
  * Parses a frame from the server.
  *
  * @param text The frame's text.
+ * @param shareMeta Whether an event's meta may be the same object as the
+ *   last event's, when their text is the same: for a reader that does not
+ *   change it (the default codec's).
  * @returns The same value as `JSON.parse(text)`.
  * @throws {SyntaxError} When the text is not JSON.
  */
-export function parseFrame(text: string): unknown {
+export function parseFrame(text: string, shareMeta = false): unknown {
   const event = text.charCodeAt(METHOD_INITIAL_AT) === METHOD_INITIAL &&
       has(text, 0, DATA_FRAME_PREFIX)
-    ? readEvent(text)
+    ? readEvent(text, shareMeta)
     : undefined;
   return event ?? JSON.parse(text);
+}
+
+/** `JSON.parse` of an event's meta, or the last one's when the text is the same. */
+function readMeta(text: string, share: boolean): unknown {
+  if (!share) return JSON.parse(text);
+  if (text === lastMetaText) return lastMeta;
+  const meta = JSON.parse(text);
+  if (text.length <= MAX_SHARED_META) {
+    lastMetaText = text;
+    lastMeta = meta;
+  }
+  return meta;
 }
 
 /**
@@ -87,7 +114,7 @@ function readId(text: string, at: number): number {
  * `{"jsonrpc":"2.0","method":"rpc.data","params":{"subscription":<id>[,"id":"<position>"],"data":<event>}[,"meta":<meta>]}`,
  * or undefined.
  */
-function readEvent(text: string): unknown {
+function readEvent(text: string, shareMeta: boolean): unknown {
   const subscription = readId(text, DATA_FRAME_PREFIX.length);
   if (subscription < 0) return undefined;
   let at = idEnd;
@@ -118,7 +145,7 @@ function readEvent(text: string): unknown {
   let meta: unknown;
   try {
     data = JSON.parse(text.slice(start, paramsEnd));
-    if (hasMeta) meta = JSON.parse(text.slice(metaAt + META_MEMBER.length, end));
+    if (hasMeta) meta = readMeta(text.slice(metaAt + META_MEMBER.length, end), shareMeta);
   } catch {
     return undefined; // not that layout after all: a meta key inside the event, say
   }

@@ -148,3 +148,83 @@ Deno.test("parseFrame parses other layouts whole", () => {
   ];
   for (const text of texts) assertParsesAsJson(text);
 });
+
+Deno.test("events of one shape share their meta, for a reader that only reads it", async (t) => {
+  const first = eventText(4, "1", { a: 1, d: new Date(1) });
+  const second = eventText(4, "2", { a: 2, d: new Date(2) });
+  const other = eventText(4, "3", { a: 3, big: 3n });
+  type Event = { params: { data: unknown }; meta: unknown };
+  /** The texts JSON.parse was given while `read` ran. */
+  const parsedDuring = (read: () => void): string[] => {
+    const parse = JSON.parse;
+    const parsed: string[] = [];
+    JSON.parse = (text: string) => {
+      parsed.push(text);
+      return parse(text);
+    };
+    try {
+      read();
+    } finally {
+      JSON.parse = parse;
+    }
+    return parsed;
+  };
+
+  await t.step("the same meta text gives the last event's meta, not parsed again", () => {
+    const one = parseFrame(first, true) as Event;
+    let two: Event | undefined;
+    const parsed = parsedDuring(() => two = parseFrame(second, true) as Event);
+    assert.deepEqual(parsed, ['{"a":2,"d":"1970-01-01T00:00:00.002Z"}']);
+    assert.equal(two!.meta, one.meta);
+    assert.deepStrictEqual(two, JSON.parse(second));
+    assert.deepStrictEqual(superjsonCodec.decode(two!.params, two!.meta as never), {
+      subscription: 4,
+      id: "2",
+      data: { a: 2, d: new Date(2) },
+    });
+  });
+
+  await t.step("another meta is parsed, and is the one kept after", () => {
+    const three = parseFrame(other, true) as Event;
+    assert.deepStrictEqual(three, JSON.parse(other));
+    const again = parseFrame(other, true) as Event;
+    assert.equal(again.meta, three.meta);
+    assert.notEqual((parseFrame(first, true) as Event).meta, three.meta);
+  });
+
+  await t.step("without being asked, every event gets a meta of its own", () => {
+    const one = parseFrame(first) as Event;
+    const two = parseFrame(first) as Event;
+    assert.notEqual(one.meta, two.meta);
+    assert.deepStrictEqual(one.meta, two.meta);
+  });
+
+  await t.step("a long meta is not kept", () => {
+    const wide = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${i}`, new Date(i)]));
+    const text = eventText(4, "5", wide);
+    const one = parseFrame(text, true) as Event;
+    assert.ok(JSON.stringify(one.meta).length > 512);
+    assert.notEqual((parseFrame(text, true) as Event).meta, one.meta);
+    assert.deepStrictEqual(parseFrame(text, true), JSON.parse(text));
+  });
+
+  await t.step("changed a character at a time, they still parse as JSON.parse does", () => {
+    for (const text of [first, second, other]) {
+      for (let i = 0; i < text.length; i++) {
+        for (const char of ['"', "}", ",", "x"]) {
+          const changed = text.slice(0, i) + char + text.slice(i + 1);
+          let expected: unknown;
+          try {
+            expected = JSON.parse(changed);
+          } catch {
+            assert.throws(() => parseFrame(changed, true), SyntaxError, `accepted ${changed}`);
+            continue;
+          }
+          // Between two reads of the unchanged frame, so that its meta is the one kept.
+          parseFrame(text, true);
+          assert.deepStrictEqual(parseFrame(changed, true), expected, changed);
+        }
+      }
+    }
+  });
+});

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type Codec, sentAsIs } from "../shared/codec.ts";
+import { type Codec, sentAsIs, superjsonCodec } from "../shared/codec.ts";
 import { ErrorCode, RpcError } from "../shared/errors.ts";
 import { CLOSE_MESSAGE_TOO_BIG } from "../shared/close_codes.ts";
 import { dueAt, EarliestTimer } from "../shared/deadlines.ts";
@@ -109,6 +109,8 @@ interface ActiveSubscription extends Request {
 export class RequestManager {
   readonly #out: FrameSink;
   readonly #codec: Codec;
+  /** Whether events may share a meta object: the default codec only reads one. */
+  readonly #shareMeta: boolean;
   readonly #options: RequestManagerOptions;
   /** The largest frame to send: the server's limit, or less once a server refused a frame. */
   #maxBytes: number;
@@ -133,6 +135,7 @@ export class RequestManager {
   constructor(out: FrameSink, codec: Codec, options: RequestManagerOptions) {
     this.#out = out;
     this.#codec = codec;
+    this.#shareMeta = codec === superjsonCodec;
     this.#options = options;
     this.#maxBytes = options.maxMessageSize;
   }
@@ -284,7 +287,7 @@ export class RequestManager {
   receive(text: string): void {
     let value: unknown;
     try {
-      value = parseFrame(text);
+      value = parseFrame(text, this.#shareMeta);
     } catch {
       return;
     }

@@ -88,10 +88,28 @@ export class TopicEvent<T> extends Tracked<T> {
     codec: Codec,
     schema: AnySchema | undefined,
   ): string | undefined {
-    const tail = this.#prepare(codec, schema);
-    if (tail === undefined) return undefined;
     // Clients number their requests alike, so most subscribers of a key have
     // the same subscription id: their frame is made once, not once each.
+    // This check is all the work of a fan-out's every delivery but the
+    // first, so it is kept apart from the rest, which runs once per event:
+    // small, it is compiled into the delivery along with the socket's send.
+    if (
+      subscription === this.#lastSubscription && codec === this.#codec &&
+      schema === this.#schema && this.#lastFrame !== undefined
+    ) {
+      return this.#lastFrame;
+    }
+    return this.#make(subscription, codec, schema);
+  }
+
+  /** The frame for a subscription id, codec or schema other than the last one's. */
+  #make(
+    subscription: string | number,
+    codec: Codec,
+    schema: AnySchema | undefined,
+  ): string | undefined {
+    const tail = this.#prepare(codec, schema);
+    if (tail === undefined) return undefined;
     const cached = tail === this.#tail;
     if (cached && subscription === this.#lastSubscription) return this.#lastFrame;
     const frame = dataFrameText(subscription, tail);

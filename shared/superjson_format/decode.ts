@@ -8,7 +8,9 @@
  * references arrive as equal copies, exactly as plain JSON carries them, so
  * a small frame can't become a cycle or a graph that doubles at every level.
  *
- * The JSON is restored in place: pass a value fresh from `JSON.parse`.
+ * The JSON is restored in place: pass a value fresh from `JSON.parse`. The
+ * meta is only read, never changed: the client hands the events of a stream
+ * one meta object when their meta text is the same.
  *
  * @module
  */
