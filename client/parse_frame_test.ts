@@ -62,6 +62,22 @@ function serverFrames(): string[] {
   return frames;
 }
 
+/** The texts JSON.parse was given while `read` ran. */
+function parsedDuring(read: () => void): string[] {
+  const parse = JSON.parse;
+  const parsed: string[] = [];
+  JSON.parse = (text: string) => {
+    parsed.push(text);
+    return parse(text);
+  };
+  try {
+    read();
+  } finally {
+    JSON.parse = parse;
+  }
+  return parsed;
+}
+
 Deno.test("parseFrame reads results and events as JSON.parse does", async (t) => {
   const frames = serverFrames();
 
@@ -83,18 +99,10 @@ Deno.test("parseFrame reads results and events as JSON.parse does", async (t) =>
   });
 
   await t.step("JSON.parse sees only the event and its meta", () => {
-    const parse = JSON.parse;
-    const parsed: string[] = [];
-    JSON.parse = (text: string) => {
-      parsed.push(text);
-      return parse(text);
-    };
-    try {
+    const parsed = parsedDuring(() => {
       parseFrame(resultText(5, { a: 1, s: "hello" }));
       parseFrame(eventText(5, "9", { a: 1, d: new Date(0) }));
-    } finally {
-      JSON.parse = parse;
-    }
+    });
     assert.deepEqual(parsed, [
       resultText(5, { a: 1, s: "hello" }), // a result is parsed whole
       '{"a":1,"d":"1970-01-01T00:00:00.000Z"}',
@@ -154,21 +162,6 @@ Deno.test("events of one shape share their meta, for a reader that only reads it
   const second = eventText(4, "2", { a: 2, d: new Date(2) });
   const other = eventText(4, "3", { a: 3, big: 3n });
   type Event = { params: { data: unknown }; meta: unknown };
-  /** The texts JSON.parse was given while `read` ran. */
-  const parsedDuring = (read: () => void): string[] => {
-    const parse = JSON.parse;
-    const parsed: string[] = [];
-    JSON.parse = (text: string) => {
-      parsed.push(text);
-      return parse(text);
-    };
-    try {
-      read();
-    } finally {
-      JSON.parse = parse;
-    }
-    return parsed;
-  };
 
   await t.step("the same meta text gives the last event's meta, not parsed again", () => {
     const one = parseFrame(first, true) as Event;
