@@ -15,6 +15,7 @@
  * @module
  */
 
+import { MetaReuse } from "../shared/reused_meta.ts";
 import { DATA_FRAME_PREFIX } from "../shared/wire.ts";
 
 /** Between an event frame's subscription id and its position. */
@@ -51,8 +52,8 @@ let lastMeta: unknown;
  * Parses a frame from the server.
  *
  * @param text The frame's text.
- * @param shareMeta Whether an event's meta may be the same object as the
- *   last event's, when their text is the same: for a reader that does not
+ * @param shareMeta Whether a frame's meta may be the same object as the
+ *   last frame's, when their text is the same: for a reader that does not
  *   change it (the default codec's).
  * @returns The same value as `JSON.parse(text)`.
  * @throws {SyntaxError} When the text is not JSON.
@@ -62,8 +63,11 @@ export function parseFrame(text: string, shareMeta = false): unknown {
       has(text, 0, DATA_FRAME_PREFIX)
     ? readEvent(text, shareMeta)
     : undefined;
-  return event ?? JSON.parse(text);
+  return event ?? (shareMeta ? results.parse(text) : JSON.parse(text));
 }
+
+/** Results and other frames, whose meta may be the last one's too. */
+const results = new MetaReuse();
 
 /** `JSON.parse` of an event's meta, or the last one's when the text is the same. */
 function readMeta(text: string, share: boolean): unknown {

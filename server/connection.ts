@@ -5,7 +5,8 @@
  * @module
  */
 
-import type { Codec } from "../shared/codec.ts";
+import { type Codec, superjsonCodec } from "../shared/codec.ts";
+import { MetaReuse } from "../shared/reused_meta.ts";
 import { ErrorCode, RpcError } from "../shared/errors.ts";
 import {
   checkRequest,
@@ -27,6 +28,9 @@ import type { Outlet } from "./outlet.ts";
 import { Throttle } from "./rate_limit.ts";
 import type { Route } from "./routes.ts";
 import type { Middleware } from "./types.ts";
+
+/** Requests, whose meta may be the last one's: shared by every connection, as the meta is only read. */
+const requests = new MetaReuse();
 
 // The session imports the outlet's type from here.
 export type { Outlet };
@@ -123,7 +127,8 @@ export class Connection implements SubscriptionHost {
     }
     let value: unknown;
     try {
-      value = JSON.parse(text);
+      // The default codec only reads a meta: calls may share one.
+      value = this.#config.codec === superjsonCodec ? requests.parse(text) : JSON.parse(text);
     } catch {
       if (!this.#throttle.admit()) return;
       this.#reply(

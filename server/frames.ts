@@ -92,6 +92,35 @@ export function subscriptionErrorText(
   }
 }
 
+/** Whether the last event {@linkcode eventText} wrote with the default codec had rich values. */
+let lastEventRich = false;
+
+/**
+ * An event's data in superjson's format, or `undefined` when it is plain
+ * JSON and goes as it is. After a rich event the next is most often rich
+ * too: the walk that finds its rich values goes first, without a look for
+ * them before (it writes plain JSON as `JSON.stringify` does, but refuses a
+ * `__proto__`, `constructor` or `prototype` key, which plain JSON may have).
+ */
+function encodeEvent(data: unknown): { json: unknown; metaText: string | undefined } | undefined {
+  if (lastEventRich) {
+    try {
+      const encoded = encodeSuperjsonMember(data, "data");
+      lastEventRich = encoded.metaText !== undefined;
+      return encoded;
+    } catch (error) {
+      if (!isPlainJson(data)) throw error;
+    }
+  }
+  if (isPlainJson(data)) {
+    lastEventRich = false;
+    return undefined;
+  }
+  const encoded = encodeSuperjsonMember(data, "data");
+  lastEventRich = encoded.metaText !== undefined;
+  return encoded;
+}
+
 /**
  * The `rpc.data` notification of one event, as text. The codec sees the whole
  * params once, so that `meta` describes `params` as the protocol says and a
@@ -107,12 +136,13 @@ export function eventText(
     // The default codec writes `data` in place: the rest of the frame is
     // plain, so neither it nor a params object needs encoding.
     const id = eventId === undefined ? "" : `"id":${JSON.stringify(eventId)},`;
-    if (isPlainJson(data)) {
+    const encoded = encodeEvent(data);
+    if (encoded === undefined) {
       return dataFrameText(subscription, `${id}"data":${JSON.stringify(data)}}`);
     }
-    const { json, meta } = encodeSuperjsonMember(data, "data");
-    const metaText = meta === undefined ? "" : `,"meta":${JSON.stringify(meta)}`;
-    return dataFrameText(subscription, `${id}"data":${JSON.stringify(json)}}${metaText}`);
+    const { json, metaText } = encoded;
+    const meta = metaText === undefined ? "" : `,"meta":${metaText}`;
+    return dataFrameText(subscription, `${id}"data":${JSON.stringify(json)}}${meta}`);
   }
   const params = eventId === undefined
     ? { subscription, data }

@@ -15,15 +15,20 @@ Deno.test("an event's frame written in place is the frame of its whole params", 
     "text",
     -0,
     Number.NaN,
+    JSON.parse('{"constructor":"ada","__proto__":{"prototype":1}}'),
   ];
-  for (const data of events) {
-    for (const [subscription, id] of [[1, undefined], ["sub-7", "e1:42"]] as const) {
-      const params = id === undefined ? { subscription, data } : { subscription, id, data };
-      assert.equal(
-        eventText(superjsonCodec, subscription, id, data),
-        notificationText(superjsonCodec, Method.Data, params),
-        Deno.inspect(data),
-      );
+  // Each after each: the writer expects an event like the last one (rich or plain).
+  for (const before of events) {
+    for (const data of events) {
+      for (const [subscription, id] of [[1, undefined], ["sub-7", "e1:42"]] as const) {
+        eventText(superjsonCodec, subscription, id, before);
+        const params = id === undefined ? { subscription, data } : { subscription, id, data };
+        assert.equal(
+          eventText(superjsonCodec, subscription, id, data),
+          notificationText(superjsonCodec, Method.Data, params),
+          `${Deno.inspect(data)} after ${Deno.inspect(before)}`,
+        );
+      }
     }
   }
 });

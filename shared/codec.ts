@@ -110,6 +110,9 @@ function isPlain(value: unknown, depth: number): boolean {
   }
 }
 
+/** Whether the last value the default codec wrote had rich values. */
+let lastRich = false;
+
 /**
  * The default codec: plain JSON as it is, everything else in superjson's format.
  *
@@ -127,7 +130,26 @@ function isPlain(value: unknown, depth: number): boolean {
  */
 export const superjsonCodec: Codec = {
   encode(value: unknown): Encoded {
-    return isPlain(value, 0) ? { json: value, meta: undefined } : encodeSuperjson(value);
+    // After a rich value the next is most often rich too: the walk that
+    // finds its rich values goes first, without a look for them before (it
+    // writes plain JSON as it is, but refuses a `__proto__`, `constructor`
+    // or `prototype` key, which plain JSON may have).
+    if (lastRich) {
+      try {
+        const encoded = encodeSuperjson(value);
+        lastRich = encoded.meta !== undefined;
+        return encoded;
+      } catch (error) {
+        if (!isPlain(value, 0)) throw error;
+      }
+    }
+    if (isPlain(value, 0)) {
+      lastRich = false;
+      return { json: value, meta: undefined };
+    }
+    const encoded = encodeSuperjson(value);
+    lastRich = encoded.meta !== undefined;
+    return encoded;
   },
   decode(json: unknown, meta: Meta | undefined): unknown {
     return meta === undefined ? json : decodeSuperjson(json, meta);
@@ -141,8 +163,9 @@ export const superjsonCodec: Codec = {
  *
  * @param codec The codec in use.
  * @param value The value to send.
- * @returns `true` when `value` is its own JSON.
+ * @returns `true` when `value` is its own JSON; `false` when it is not, or
+ *   may not be: right after a rich value, the codec's walk tells.
  */
 export function sentAsIs(codec: Codec, value: unknown): boolean {
-  return codec === superjsonCodec && isPlain(value, 0);
+  return codec === superjsonCodec && !lastRich && isPlain(value, 0);
 }

@@ -94,6 +94,28 @@ Deno.test("superjsonCodec passes plain JSON through and restores rich values", a
     assert.equal(superjsonCodec.decode(value, undefined), value);
   });
 
+  await t.step("right after a rich value, plain JSON comes out the same, and then as it is", () => {
+    const value = { a: [1, "two", null], b: { c: true } };
+    superjsonCodec.encode({ at: new Date(0) });
+    const first = superjsonCodec.encode(value);
+    assert.deepStrictEqual(first, { json: value, meta: undefined });
+    assert.equal(JSON.stringify(first.json), JSON.stringify(value));
+    assert.equal(superjsonCodec.encode(value).json, value, "as it is from the next one on");
+  });
+
+  await t.step("right after a rich value, plain JSON may still have a constructor key", () => {
+    const value = { constructor: "ada", prototype: 1, ["__proto__"]: 2 };
+    const plain = JSON.parse('{"constructor":"ada","prototype":1,"__proto__":2}');
+    for (const next of [value, plain]) {
+      superjsonCodec.encode({ at: new Date(0) });
+      assert.deepStrictEqual(superjsonCodec.encode(next), { json: next, meta: undefined });
+    }
+    // Beside a rich value, superjson refuses it, as before.
+    superjsonCodec.encode({ at: new Date(0) });
+    assert.throws(() => superjsonCodec.encode({ ...plain, at: new Date(0) }), TypeError);
+    assert.throws(() => superjsonCodec.encode({ ...plain, at: new Date(0) }), TypeError);
+  });
+
   await t.step("a bare undefined is null plus meta, and comes back as undefined", () => {
     const encoded = superjsonCodec.encode(undefined);
     assert.equal(encoded.json, null);

@@ -24,6 +24,9 @@ export type Children = { [path: string]: Tree };
 /** A single type, or `[name, detail]`. */
 export type Annotation = string | [string, string];
 
+const BACKSLASH = 0x5c;
+const DOT = 0x2e;
+
 /** Keys superjson refuses to walk: writing them back could reach a prototype. */
 export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set([
   "__proto__",
@@ -58,15 +61,15 @@ export function specialNumber(n: number): string | undefined {
 }
 
 function escapeKey(key: string): string {
-  return key.includes("\\") || key.includes(".")
-    ? key.replace(/\\/g, "\\\\").replace(/\./g, "\\.")
-    : key;
-}
-
-/** Whether no annotation was recorded. */
-function isEmpty(children: Children): boolean {
-  for (const _ in children) return false;
-  return true;
+  // Most keys are short and have neither: one pass over their characters
+  // costs less than two searches.
+  for (let i = 0; i < key.length; i++) {
+    const unit = key.charCodeAt(i);
+    if (unit === BACKSLASH || unit === DOT) {
+      return key.replace(/\\/g, "\\\\").replace(/\./g, "\\.");
+    }
+  }
+  return key;
 }
 
 /** A key as a path writes it: `.` and `\` escaped in a string. */
@@ -76,6 +79,23 @@ function pathKey(key: string | number): string | number {
 
 /** A key as it goes into a path (escaped only then): an array index, or `null` for a root. */
 type Key = string | number | null;
+
+/**
+ * Annotations as a walk finds them, by escaped path, in order. A list, not
+ * yet a record: a record is made only when a meta is, and a stream's
+ * events, whose annotations are most often the last event's, go without.
+ */
+class Annotations {
+  readonly paths: string[] = [];
+  readonly trees: Tree[] = [];
+
+  /** The record of a meta (superjson's `Children`), in the order found. */
+  toChildren(): Children {
+    const children: Children = {};
+    for (let i = 0; i < this.paths.length; i++) children[this.paths[i]!] = this.trees[i]!;
+    return children;
+  }
+}
 
 /**
  * One walk. A value's place is given as its container's prefix (`""` at the
@@ -89,7 +109,7 @@ class Walk {
   root: Tree | undefined;
 
   /** Returns the JSON for `value`, and records its annotations in `into`. */
-  value(value: unknown, into: Children, prefix: string, key: Key): unknown {
+  value(value: unknown, into: Annotations, prefix: string, key: Key): unknown {
     switch (typeof value) {
       case "string":
       case "boolean":
@@ -117,14 +137,14 @@ class Walk {
     }
   }
 
-  #date(date: Date, into: Children, prefix: string, key: Key): unknown {
+  #date(date: Date, into: Annotations, prefix: string, key: Key): unknown {
     const time = date.getTime();
     if (time !== time) return date; // an invalid Date: superjson leaves it to JSON (null)
     this.#annotate(into, prefix, key, ["Date"]);
     return formatIsoDate(date);
   }
 
-  #object(value: object, into: Children, prefix: string, key: Key): unknown {
+  #object(value: object, into: Annotations, prefix: string, key: Key): unknown {
     if (this.#ancestors.includes(value)) return null;
     const isArray = Array.isArray(value);
     const prototype = isArray ? undefined : Object.getPrototypeOf(value);
@@ -169,24 +189,25 @@ class Walk {
     value: object,
     type: string,
     plain: unknown[] | Record<string, unknown>,
-    into: Children,
+    into: Annotations,
     prefix: string,
     key: Key,
   ): unknown {
-    const children: Children = {};
+    const children = new Annotations();
     this.#ancestors.push(value);
     const json = Array.isArray(plain)
       ? this.#array(plain, children, "")
       : this.#record(plain, children, "");
     this.#ancestors.pop();
-    this.#annotate(into, prefix, key, isEmpty(children) ? [type] : [type, children]);
+    const tree: Tree = children.paths.length === 0 ? [type] : [type, children.toChildren()];
+    this.#annotate(into, prefix, key, tree);
     return json;
   }
 
   // The JSON starts as a shallow copy, and only what changes is written
   // over: a copy keeps the value's shape, which JSON.stringify writes about
   // twice as fast as an object grown key by key.
-  #array(array: readonly unknown[], into: Children, prefix: string): unknown[] {
+  #array(array: readonly unknown[], into: Annotations, prefix: string): unknown[] {
     const json = Array.prototype.slice.call(array);
     for (let i = 0; i < array.length; i++) {
       if (!(i in array)) continue;
@@ -197,7 +218,7 @@ class Walk {
     return json;
   }
 
-  #record(object: Record<string, unknown>, into: Children, prefix: string): object {
+  #record(object: Record<string, unknown>, into: Annotations, prefix: string): object {
     const json: Record<string, unknown> = { ...object };
     for (const key of Object.keys(object)) {
       if (FORBIDDEN_KEYS.has(key)) {
@@ -212,9 +233,13 @@ class Walk {
     return json;
   }
 
-  #annotate(into: Children, prefix: string, key: Key, tree: Tree): void {
-    if (key === null) this.root = tree;
-    else into[prefix + pathKey(key)] = tree;
+  #annotate(into: Annotations, prefix: string, key: Key, tree: Tree): void {
+    if (key === null) {
+      this.root = tree;
+      return;
+    }
+    into.paths.push(prefix + pathKey(key));
+    into.trees.push(tree);
   }
 }
 
@@ -237,20 +262,67 @@ export function encodeSuperjson(value: unknown): { json: unknown; meta: Meta | u
  *
  * @param value Any value.
  * @param key The member's name.
- * @returns The value's JSON, and the meta of the object around it.
+ * @returns The value's JSON, and the JSON text of the meta of the object
+ *   around it (`undefined` when nothing needs one).
  * @throws {TypeError} As {@linkcode encodeSuperjson}.
  */
 export function encodeSuperjsonMember(
   value: unknown,
   key: string,
-): { json: unknown; meta: Meta | undefined } {
-  return encodeAt(value, key);
+): { json: unknown; metaText: string | undefined } {
+  const walk = new Walk();
+  const annotations = new Annotations();
+  const json = walk.value(value, annotations, "", key);
+  // A member is never the root: its own annotation has its key as its path.
+  if (annotations.paths.length === 0) return { json, metaText: undefined };
+  return { json, metaText: metaTexts.of(annotations) };
 }
 
 function encodeAt(value: unknown, key: string | null): { json: unknown; meta: Meta | undefined } {
   const walk = new Walk();
-  const children: Children = {};
-  const json = walk.value(value, children, "", key);
-  const values = walk.root ?? (isEmpty(children) ? undefined : children);
+  const annotations = new Annotations();
+  const json = walk.value(value, annotations, "", key);
+  const values = walk.root ??
+    (annotations.paths.length === 0 ? undefined : annotations.toChildren());
   return { json, meta: values === undefined ? undefined : { values, v: 1 } };
 }
+
+/**
+ * The text of the last meta made of single-type annotations (`["Date"]`),
+ * with its paths and types: the next event whose annotations are the same
+ * gets the same text, without a record or `JSON.stringify`.
+ */
+class LastMeta {
+  #paths: readonly string[] = [];
+  #types: readonly string[] = [];
+  #text = "";
+
+  /** The meta's text for these annotations (never empty). */
+  of(annotations: Annotations): string {
+    const { paths, trees } = annotations;
+    if (this.#matches(paths, trees)) return this.#text;
+    const text = JSON.stringify({ values: annotations.toChildren(), v: 1 });
+    const types: string[] = [];
+    for (const tree of trees) {
+      // A type with a detail, or with annotations below it: not kept.
+      if (!Array.isArray(tree) || tree.length !== 1 || typeof tree[0] !== "string") return text;
+      types.push(tree[0]);
+    }
+    this.#paths = paths;
+    this.#types = types;
+    this.#text = text;
+    return text;
+  }
+
+  #matches(paths: readonly string[], trees: readonly Tree[]): boolean {
+    if (paths.length !== this.#paths.length) return false;
+    for (let i = 0; i < paths.length; i++) {
+      const tree = trees[i]!;
+      if (paths[i] !== this.#paths[i] || !Array.isArray(tree) || tree.length !== 1) return false;
+      if (tree[0] !== this.#types[i]) return false;
+    }
+    return true;
+  }
+}
+
+const metaTexts = new LastMeta();

@@ -175,15 +175,82 @@ Deno.test("our superjson format is superjson's, on 3,000 random values", () => {
 
 Deno.test("a member encoded in place has the meta of the object around it", () => {
   const next = mulberry32(Number(Deno.env.get("SUPERJSON_SEED") ?? 7));
+  let previous: unknown = { at: new Date(0) };
   for (let i = 0; i < 1000; i++) {
     const data = randomValue(next, 0);
-    const whole = encodeSuperjson({ subscription: 1, data });
-    const member = encodeSuperjsonMember(data, "data");
-    assert.deepEqual(
-      overTheWire({ subscription: 1, data: member.json }),
-      overTheWire(whole.json),
-      `value ${i}: the JSON`,
-    );
-    assert.deepEqual(member.meta, whole.meta, `value ${i}: the meta`);
+    // Each again after another, and twice in a row: the meta text of the
+    // last annotations is kept, and must be theirs only.
+    for (const value of [data, previous, data, data]) {
+      const whole = encodeSuperjson({ subscription: 1, data: value });
+      const member = encodeSuperjsonMember(value, "data");
+      assert.deepEqual(
+        overTheWire({ subscription: 1, data: member.json }),
+        overTheWire(whole.json),
+        `value ${i}: the JSON`,
+      );
+      const metaText = whole.meta === undefined ? undefined : JSON.stringify(whole.meta);
+      assert.equal(member.metaText, metaText, `value ${i}: the meta`);
+    }
+    previous = data;
   }
+});
+
+Deno.test("events of one shape share their meta text; a change of shape gets its own", () => {
+  const texts = [
+    { at: new Date(1) },
+    { at: new Date(2) },
+    { at: 3n },
+    { at: new Date(4), n: undefined },
+    { at: new Date(5) },
+    { at: new Set([new Date(6)]) },
+    { at: new Set([new Date(7)]) },
+    { "a.b": new Date(8) },
+    { a: { b: new Date(9) } },
+  ].map((value) => encodeSuperjsonMember(value, "data").metaText);
+  assert.deepEqual(texts, [
+    '{"values":{"data.at":["Date"]},"v":1}',
+    '{"values":{"data.at":["Date"]},"v":1}',
+    '{"values":{"data.at":["bigint"]},"v":1}',
+    '{"values":{"data.at":["Date"],"data.n":["undefined"]},"v":1}',
+    '{"values":{"data.at":["Date"]},"v":1}',
+    '{"values":{"data.at":["set",{"0":["Date"]}]},"v":1}',
+    '{"values":{"data.at":["set",{"0":["Date"]}]},"v":1}',
+    '{"values":{"data.a\\\\.b":["Date"]},"v":1}',
+    '{"values":{"data.a.b":["Date"]},"v":1}',
+  ]);
+  assert.equal(encodeSuperjsonMember({ plain: 1 }, "data").metaText, undefined);
+});
+
+Deno.test("a meta shared by several frames restores each, and still checks each one's JSON", () => {
+  const meta = { values: { "a.b": ["Date"], c: ["bigint"], "d\\.e": ["undefined"] }, v: 1 };
+  const frame = (n: number) => ({ a: { b: new Date(n).toISOString() }, c: String(n), "d.e": null });
+  for (let n = 0; n < 4; n++) {
+    assert.deepStrictEqual(decodeSuperjson(frame(n), meta), {
+      a: { b: new Date(n) },
+      c: BigInt(n),
+      "d.e": undefined,
+    });
+  }
+  assert.throws(() => decodeSuperjson({ c: "1", "d.e": null }, meta), TypeError, "no a");
+  assert.throws(() => decodeSuperjson({ ...frame(1), c: 1 }, meta), TypeError, "c not a string");
+  assert.throws(() => decodeSuperjson({ ...frame(1), a: [] }, meta), TypeError, "a not an object");
+  const withProto = JSON.parse('{"a":{"b":"1970-01-01T00:00:00.000Z"},"c":"1","d.e":null}');
+  Object.setPrototypeOf(withProto.a, { b: "inherited" });
+  assert.throws(() => decodeSuperjson(withProto, meta), TypeError, "a class-like object");
+  // And again after, as it was.
+  assert.deepStrictEqual(decodeSuperjson(frame(9), meta), {
+    a: { b: new Date(9) },
+    c: 9n,
+    "d.e": undefined,
+  });
+  // Another meta, then this one again.
+  assert.deepStrictEqual(decodeSuperjson({ x: "2" }, { values: { x: ["bigint"] } }), { x: 2n });
+  assert.deepStrictEqual(decodeSuperjson({ x: "2" }, { values: { x: ["bigint"] }, v: 1 }), {
+    x: 2n,
+  });
+  assert.deepStrictEqual((decodeSuperjson(frame(3), meta) as { c: bigint }).c, 3n);
+  // The same record, read as the format before version 1 (a backslash only escapes a dot).
+  const legacy = { values: meta.values };
+  assert.deepStrictEqual(decodeSuperjson(frame(4), legacy), decodeSuperjson(frame(4), meta));
+  assert.deepStrictEqual(decodeSuperjson(frame(5), legacy), decodeSuperjson(frame(5), meta));
 });
