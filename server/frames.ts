@@ -5,7 +5,7 @@
  */
 
 import { type Codec, isPlainJson, sentAsIs, superjsonCodec } from "../shared/codec.ts";
-import { encodeSuperjsonMember } from "../shared/superjson_format/encode.ts";
+import { encodeSuperjsonMember } from "../shared/superjson_format/member.ts";
 import { ErrorCode, type RpcError } from "../shared/errors.ts";
 import {
   DATA_FRAME_PREFIX,

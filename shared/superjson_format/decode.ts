@@ -17,7 +17,6 @@
 
 import type { Meta } from "../wire.ts";
 import { FORBIDDEN_KEYS, TYPED_ARRAYS } from "./encode.ts";
-import { parseIsoDate } from "./iso_date.ts";
 
 /** How deep a meta tree may nest; deeper values travel fine, their meta doesn't. */
 export const MAX_META_DEPTH = 256;
@@ -41,57 +40,7 @@ export function decodeSuperjson(json: unknown, meta: Meta): unknown {
   if (v !== undefined && typeof v !== "number") throw malformed("version is invalid");
   if (values === undefined) return json;
   // Before version 1, a backslash only escaped a dot.
-  const legacy = v === undefined || v < 1;
-  if (values === flat.values && legacy === flat.legacy) return applyFlat(json, flat);
-  const restored = applyTree(json, values, legacy, 0);
-  // The same record a second time: the frames of a stream or of one
-  // procedure, sharing their meta object.
-  if (values === seen) remember(values, legacy);
-  seen = values;
-  return restored;
-}
-
-/**
- * A record of annotations that are each one type at a path (`{"at":
- * ["Date"]}`, the most common), as a list: applied again to the next frame
- * that shares it without reading its tree again. Its paths and types were
- * checked when it was applied first; each frame's JSON is still checked at
- * every step, and each value as it is restored.
- */
-interface Flat {
-  readonly values: unknown;
-  readonly legacy: boolean;
-  readonly paths: readonly (readonly string[])[];
-  readonly types: readonly string[];
-}
-
-let flat: Flat = { values: undefined, legacy: false, paths: [], types: [] };
-/** The last record applied. */
-let seen: unknown;
-
-function remember(values: unknown, legacy: boolean): void {
-  if (typeof values !== "object" || values === null || Array.isArray(values)) return;
-  const paths: (readonly string[])[] = [];
-  const types: string[] = [];
-  for (const path of Object.keys(values)) {
-    const tree = (values as Record<string, unknown>)[path];
-    if (!Array.isArray(tree) || tree.length !== 1 || typeof tree[0] !== "string") return;
-    paths.push(cachedPath(path, legacy));
-    types.push(tree[0]);
-  }
-  flat = { values, legacy, paths, types };
-}
-
-/** What {@linkcode applyChildren} does with a record of single types. */
-function applyFlat(json: unknown, { paths, types }: Flat): unknown {
-  for (let i = 0; i < paths.length; i++) {
-    const keys = paths[i]!;
-    let parent = json;
-    for (let k = 0; k < keys.length - 1; k++) parent = childOf(parent, keys[k]!);
-    const last = keys[keys.length - 1]!;
-    (parent as Record<string, unknown>)[last] = restore(childOf(parent, last), types[i]);
-  }
-  return json;
+  return applyTree(json, values, v === undefined || v < 1, 0);
 }
 
 /** A tree is `[type]`, `[type, children]`, or the children alone. */
@@ -220,7 +169,7 @@ function restore(value: unknown, type: unknown): unknown {
     case "bigint":
       return BigInt(stringOf(value, type));
     case "Date":
-      return parseIsoDate(stringOf(value, type));
+      return new Date(stringOf(value, type));
     case "number":
       return Number(stringOf(value, type)); // "NaN", "Infinity", "-Infinity" or "-0"
     case "set":

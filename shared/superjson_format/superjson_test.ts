@@ -10,7 +10,8 @@ import assert from "node:assert/strict";
 import { SuperJSON } from "superjson";
 import { mulberry32 } from "../../tests/_fuzz.ts";
 import { decodeSuperjson } from "./decode.ts";
-import { encodeSuperjson, encodeSuperjsonMember } from "./encode.ts";
+import { encodeSuperjson } from "./encode.ts";
+import { encodeSuperjsonMember } from "./member.ts";
 
 const superjson = new SuperJSON();
 
