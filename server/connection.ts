@@ -20,7 +20,7 @@ import {
 } from "../shared/wire.ts";
 import { CallScope } from "./call_scope.ts";
 import { exceedsDepth } from "./frame_guard.ts";
-import { errorFrame, shorten, successFrame } from "./frames.ts";
+import { errorFrame, shorten, successFrame, successText } from "./frames.ts";
 import { Invoker } from "./invoker.ts";
 import type { Limits } from "./limits.ts";
 import { LiveSubscription, type SubscriptionHost } from "./live_subscription.ts";
@@ -385,7 +385,7 @@ function targetOf(params: unknown, key: string): string | number | undefined {
  */
 function safeStringify(frame: ResponseFrame | ResponseFrame[]): string {
   try {
-    return JSON.stringify(frame);
+    return !Array.isArray(frame) && "result" in frame ? successText(frame) : JSON.stringify(frame);
   } catch {
     const id = Array.isArray(frame) ? null : frame.id;
     return JSON.stringify(errorFrame(id, ErrorCode.InternalError, "Internal error"));

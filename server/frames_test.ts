@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { superjsonCodec } from "../shared/codec.ts";
 import { Method } from "../shared/wire.ts";
-import { eventText, notificationText } from "./frames.ts";
+import { eventText, notificationText, resultFrame, successText } from "./frames.ts";
 
 Deno.test("an event's frame written in place is the frame of its whole params", () => {
   const events: unknown[] = [
@@ -31,4 +31,28 @@ Deno.test("an event's frame written in place is the frame of its whole params", 
       }
     }
   }
+});
+
+Deno.test("a success frame's text is JSON.stringify's, reply after reply", () => {
+  const results: unknown[] = [
+    { a: 1 },
+    { at: new Date(1) },
+    { at: new Date(2) },
+    { at: 3n },
+    undefined,
+    [new Set([1]), "x"],
+    null,
+    { at: new Date(4), n: undefined },
+    { at: new Date(5) },
+    "text",
+  ];
+  for (const id of [1, 'a"b', null]) {
+    for (const value of results) {
+      const frame = resultFrame(superjsonCodec, id, value);
+      assert.equal(successText(frame as never), JSON.stringify(frame), Deno.inspect(value));
+    }
+  }
+  // A result that JSON leaves out is left out, as JSON.stringify leaves it.
+  const bare = { jsonrpc: "2.0" as const, id: 1, result: () => 1 };
+  assert.equal(successText(bare), JSON.stringify(bare));
 });
