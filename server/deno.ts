@@ -6,6 +6,7 @@
  */
 
 import { Deadlines } from "../shared/deadlines.ts";
+import { spaceOutIdleTimer } from "./deno_idle_timer.ts";
 import type { RpcCore } from "./core.ts";
 import type { RpcHandler } from "./options.ts";
 import {
@@ -47,6 +48,7 @@ function upgrade(request: Request, admitted: Admitted): Response {
     admitted.abandon();
     return toResponse(admitted.unupgradable);
   }
+  spaceOutIdleTimer(upgraded.socket, admitted.idleTimeout);
   new DenoSocket(upgraded.socket, admitted);
   return upgraded.response;
 }
