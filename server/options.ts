@@ -155,8 +155,10 @@ export interface ServerOptions<TRecord extends RouterRecord, TCtx, TParams = und
    * Seconds within which a dead client is dropped. Deno pings a connection
    * that has been silent for half of it (WebSocket pings, which every client
    * answers by itself) and closes it with 1001 if no pong comes in the other
-   * half; Bun does the same, and on Node the server sends the pings. Defaults
-   * to 30; 0 turns it off.
+   * half; Bun does the same, and on Node the server sends the pings. (On
+   * Deno, the silence is counted from a frame at most a quarter of it, or a
+   * second, before the last one: Deno would re-arm its timer for every frame
+   * read.) Defaults to 30; 0 turns it off.
    */
   idleTimeout?: number;
 }
