@@ -81,6 +81,40 @@ Deno.test("the server closes a half-open connection within its idle timeout", as
   await server.close();
 });
 
+Deno.test("after a burst of calls, a half-open connection is still closed within the idle timeout", async () => {
+  // Deno's idle timer is re-armed at most every quarter of the timeout, so
+  // the last frames of a burst may not re-arm it: the close only comes sooner.
+  const { rpc, generators, server } = startServer(1);
+  await using proxy = await FaultProxy.start(`127.0.0.1:${server.port}`);
+  const client = createClient(api, {
+    url: proxy.url(),
+    heartbeat: false,
+    reconnect: { baseDelay: 20, maxDelay: 100 },
+  });
+  const seen: number[] = [];
+  const handle = client.ticks().subscribe({ onData: (tick) => seen.push(tick) });
+  await waitFor("a tick", () => seen.length >= 1);
+  const burstEnds = Date.now() + 400;
+  let calls = 0;
+  while (Date.now() < burstEnds) {
+    assert.equal(await client.lookup(`call ${calls}`), `found call ${calls}`);
+    calls++;
+    await sleep(15); // under the default rate limit
+  }
+  await proxy.freeze();
+  const frozenAt = Date.now();
+  await waitFor("the server to end the generator", () => generators.finished === 1);
+  const noticed = generators.finishedAt[0]! - frozenAt;
+  assert.ok(calls > 10, `only ${calls} calls`);
+  // At most the timeout after the last call; the rest is slack for a busy machine.
+  assert.ok(noticed <= 1_500, `the server noticed after ${noticed} ms`);
+  assert.equal(rpc.connections, 0);
+  handle.unsubscribe();
+  client.close();
+  await proxy.thaw();
+  await server.close();
+});
+
 Deno.test("the client notices a half-open connection and reconnects after the thaw", async () => {
   // The server's own heartbeat is slow here (30 s): only the client can notice.
   const { generators, server } = startServer(30);
