@@ -23,9 +23,18 @@ function theirs(value: unknown): { json: unknown; meta: Record<string, unknown> 
   return { json, meta: kept.values === undefined ? undefined : kept };
 }
 
-/** What goes over the wire: JSON text, parsed again. */
+/**
+ * What goes over the wire: JSON text, read again. Read as a JavaScript
+ * expression, not with JSON.parse: Deno 2.9.6's V8 (15.0.245.2) can give a
+ * key written with an escaped backslash the text of the key it met at the
+ * same place in an object of the same shape before (after
+ * `{"0.0":1,"1.0.\\\\.":2}`, `{"0.0":1,"1.0.\\.y":2}` reads back with the key
+ * `1.0.\\.`). These values have such keys, and what is tested here is the
+ * format, not the runtime's reader. (None of them has a `__proto__` key,
+ * which a JavaScript object literal would read differently.)
+ */
 function overTheWire<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value));
+  return (0, eval)(`(${JSON.stringify(value)})`);
 }
 
 function assertSameAsSuperjson(value: unknown, label: string): void {
