@@ -4,7 +4,7 @@
  * @module
  */
 
-import { type Codec, isPlainJson, sentAsIs, superjsonCodec } from "../shared/codec.ts";
+import { type Codec, RichFirst, sentAsIs, superjsonCodec } from "../shared/codec.ts";
 import { metaText } from "../shared/meta_text.ts";
 import { encodeSuperjsonMember } from "../shared/superjson_format/member.ts";
 import { ErrorCode, type RpcError } from "../shared/errors.ts";
@@ -94,34 +94,10 @@ export function subscriptionErrorText(
   }
 }
 
-/** Whether the last event {@linkcode eventText} wrote with the default codec had rich values. */
-let lastEventRich = false;
-
-/**
- * An event's data in superjson's format, or `undefined` when it is plain
- * JSON and goes as it is. After a rich event the next is most often rich
- * too: the walk that finds its rich values goes first, without a look for
- * them before (it writes plain JSON as `JSON.stringify` does, but refuses a
- * `__proto__`, `constructor` or `prototype` key, which plain JSON may have).
- */
-function encodeEvent(data: unknown): { json: unknown; metaText: string | undefined } | undefined {
-  if (lastEventRich) {
-    try {
-      const encoded = encodeSuperjsonMember(data, "data");
-      lastEventRich = encoded.metaText !== undefined;
-      return encoded;
-    } catch (error) {
-      if (!isPlainJson(data)) throw error;
-    }
-  }
-  if (isPlainJson(data)) {
-    lastEventRich = false;
-    return undefined;
-  }
-  const encoded = encodeSuperjsonMember(data, "data");
-  lastEventRich = encoded.metaText !== undefined;
-  return encoded;
-}
+/** Which way an event's data is tried first (see `RichFirst`). */
+const events = new RichFirst();
+const encodeData = (data: unknown) => encodeSuperjsonMember(data, "data");
+const hasMetaText = (encoded: { metaText: string | undefined }) => encoded.metaText !== undefined;
 
 /**
  * The `rpc.data` notification of one event, as text. The codec sees the whole
@@ -138,7 +114,7 @@ export function eventText(
     // The default codec writes `data` in place: the rest of the frame is
     // plain, so neither it nor a params object needs encoding.
     const id = eventId === undefined ? "" : `"id":${JSON.stringify(eventId)},`;
-    const encoded = encodeEvent(data);
+    const encoded = events.encode(data, encodeData, hasMetaText);
     if (encoded === undefined) {
       return dataFrameText(subscription, `${id}"data":${JSON.stringify(data)}}`);
     }

@@ -110,8 +110,59 @@ function isPlain(value: unknown, depth: number): boolean {
   }
 }
 
-/** Whether the last value the default codec wrote had rich values. */
-let lastRich = false;
+/**
+ * Which way the default codec tries a value first. After a rich value the
+ * next is most often rich too: the walk that finds its rich values goes
+ * first, without a look for them before (it writes plain JSON as it is, but
+ * refuses a `__proto__`, `constructor` or `prototype` key, which plain JSON
+ * may have: such a value is then sent as it is, as before). After a plain
+ * value, the look goes first. Calls keep one, and events another
+ * (server/frames.ts).
+ *
+ * @internal
+ */
+export class RichFirst {
+  #rich = false;
+
+  /** Whether the last value had rich values. */
+  get rich(): boolean {
+    return this.#rich;
+  }
+
+  /**
+   * Encodes `value` with `walk`, or says it goes as it is.
+   *
+   * @param value The value.
+   * @param walk superjson's encoding of it.
+   * @param isRich Whether an encoding found rich values.
+   * @returns The encoding, or `undefined` for plain JSON that goes as it is.
+   */
+  encode<T>(
+    value: unknown,
+    walk: (value: unknown) => T,
+    isRich: (encoded: T) => boolean,
+  ): T | undefined {
+    if (this.#rich) {
+      try {
+        const encoded = walk(value);
+        this.#rich = isRich(encoded);
+        return encoded;
+      } catch (error) {
+        if (!isPlain(value, 0)) throw error;
+      }
+    }
+    if (isPlain(value, 0)) {
+      this.#rich = false;
+      return undefined;
+    }
+    const encoded = walk(value);
+    this.#rich = isRich(encoded);
+    return encoded;
+  }
+}
+
+const calls = new RichFirst();
+const hasMeta = (encoded: Encoded): boolean => encoded.meta !== undefined;
 
 /**
  * The default codec: plain JSON as it is, everything else in superjson's format.
@@ -130,26 +181,7 @@ let lastRich = false;
  */
 export const superjsonCodec: Codec = {
   encode(value: unknown): Encoded {
-    // After a rich value the next is most often rich too: the walk that
-    // finds its rich values goes first, without a look for them before (it
-    // writes plain JSON as it is, but refuses a `__proto__`, `constructor`
-    // or `prototype` key, which plain JSON may have).
-    if (lastRich) {
-      try {
-        const encoded = encodeSuperjson(value);
-        lastRich = encoded.meta !== undefined;
-        return encoded;
-      } catch (error) {
-        if (!isPlain(value, 0)) throw error;
-      }
-    }
-    if (isPlain(value, 0)) {
-      lastRich = false;
-      return { json: value, meta: undefined };
-    }
-    const encoded = encodeSuperjson(value);
-    lastRich = encoded.meta !== undefined;
-    return encoded;
+    return calls.encode(value, encodeSuperjson, hasMeta) ?? { json: value, meta: undefined };
   },
   decode(json: unknown, meta: Meta | undefined): unknown {
     return meta === undefined ? json : decodeSuperjson(json, meta);
@@ -167,5 +199,5 @@ export const superjsonCodec: Codec = {
  *   may not be: right after a rich value, the codec's walk tells.
  */
 export function sentAsIs(codec: Codec, value: unknown): boolean {
-  return codec === superjsonCodec && !lastRich && isPlain(value, 0);
+  return codec === superjsonCodec && !calls.rich && isPlain(value, 0);
 }
