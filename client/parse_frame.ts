@@ -36,18 +36,6 @@ const METHOD_INITIAL = DATA_FRAME_PREFIX.charCodeAt(METHOD_INITIAL_AT);
 /** The most digits an id is read from: past them a number loses precision. */
 const MAX_ID_DIGITS = 15;
 
-/** The longest meta text kept for the next event. */
-const MAX_SHARED_META = 512;
-
-/**
- * The meta of the last event read, and its text. The events of a stream
- * have one shape, so most share their meta's text (`{"values":{"data.at":
- * ["Date"]},"v":1}`), and reading it again for each costs more than the
- * comparison.
- */
-let lastMetaText: string | undefined;
-let lastMeta: unknown;
-
 /**
  * Parses a frame from the server.
  *
@@ -66,20 +54,14 @@ export function parseFrame(text: string, shareMeta = false): unknown {
   return event ?? (shareMeta ? results.parse(text) : JSON.parse(text));
 }
 
-/** Results and other frames, whose meta may be the last one's too. */
+/**
+ * The last meta of an event, and of another frame (a result, most often):
+ * the events of a stream have one shape, and so do a procedure's results,
+ * so most share the last one's meta text, and reading it again costs more
+ * than the comparison.
+ */
+const events = new MetaReuse();
 const results = new MetaReuse();
-
-/** `JSON.parse` of an event's meta, or the last one's when the text is the same. */
-function readMeta(text: string, share: boolean): unknown {
-  if (!share) return JSON.parse(text);
-  if (text === lastMetaText) return lastMeta;
-  const meta = JSON.parse(text);
-  if (text.length <= MAX_SHARED_META) {
-    lastMetaText = text;
-    lastMeta = meta;
-  }
-  return meta;
-}
 
 /**
  * Whether `text` has `part` at `at`. (`startsWith` took four times as long
@@ -149,7 +131,10 @@ function readEvent(text: string, shareMeta: boolean): unknown {
   let meta: unknown;
   try {
     data = JSON.parse(text.slice(start, paramsEnd));
-    if (hasMeta) meta = readMeta(text.slice(metaAt + META_MEMBER.length, end), shareMeta);
+    if (hasMeta) {
+      const metaText = text.slice(metaAt + META_MEMBER.length, end);
+      meta = shareMeta ? events.meta(metaText) : JSON.parse(metaText);
+    }
   } catch {
     return undefined; // not that layout after all: a meta key inside the event, say
   }

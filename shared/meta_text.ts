@@ -1,19 +1,70 @@
 /**
  * `JSON.stringify` of superjson's meta, kept for the next one: the calls of
- * one procedure carry values of one shape, so most metas are the last one
- * again (`{"values":{"at":["Date"]},"v":1}`), and comparing a new one with it
- * costs less than writing it.
+ * one procedure, and the events of a stream, carry values of one shape, so
+ * most metas are the last one again (`{"values":{"at":["Date"]},"v":1}`),
+ * and comparing a new one with it costs less than writing it.
  *
  * @module
  */
 
-import type { Meta } from "./wire.ts";
+import { isRecord, type Meta } from "./wire.ts";
 
-/** The last meta written whose annotations are each one type, as paths and types. */
-let lastPaths: string[] = [];
-let lastTypes: string[] = [];
-let lastVersion: unknown;
-let lastText: string | undefined;
+/**
+ * The text of the last meta whose annotations were each a single type at a
+ * path (`{"at": ["Date"]}`), with those paths and types. Replies keep one
+ * ({@linkcode metaText}); events another (superjson_format/member.ts).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { LastMetaText } from "./meta_text.ts";
+ *
+ * const last = new LastMetaText();
+ * let written = 0;
+ * const write = () => (written++, '{"values":{"at":["Date"]},"v":1}');
+ * last.of(["at"], [["Date"]], write);
+ * assert.equal(last.of(["at"], [["Date"]], write), '{"values":{"at":["Date"]},"v":1}');
+ * assert.equal(written, 1);
+ * ```
+ */
+export class LastMetaText {
+  #paths: readonly string[] = [];
+  #types: readonly string[] = [];
+  #text: string | undefined;
+
+  /**
+   * The text of `{ values, v: 1 }` whose `values` has these paths and trees.
+   *
+   * @param paths The paths, in order.
+   * @param trees Their trees, in the same order.
+   * @param write Writes the text, when it is not the last one.
+   * @returns The text.
+   */
+  of(paths: readonly string[], trees: readonly unknown[], write: () => string): string {
+    if (this.#text !== undefined && this.#matches(paths, trees)) return this.#text;
+    const text = write();
+    const types: string[] = [];
+    for (const tree of trees) {
+      // A type with a detail, or with annotations below it: not kept.
+      if (!Array.isArray(tree) || tree.length !== 1 || typeof tree[0] !== "string") return text;
+      types.push(tree[0]);
+    }
+    [this.#paths, this.#types, this.#text] = [paths, types, text];
+    return text;
+  }
+
+  #matches(paths: readonly string[], trees: readonly unknown[]): boolean {
+    if (paths.length !== this.#paths.length) return false;
+    for (let i = 0; i < paths.length; i++) {
+      const tree = trees[i];
+      if (paths[i] !== this.#paths[i] || !Array.isArray(tree) || tree.length !== 1) return false;
+      if (tree[0] !== this.#types[i]) return false;
+    }
+    return true;
+  }
+}
+
+const replies = new LastMetaText();
 
 /**
  * The JSON text of a meta.
@@ -32,43 +83,13 @@ let lastText: string | undefined;
  * ```
  */
 export function metaText(meta: Meta): string {
-  if (lastText !== undefined && isLast(meta)) return lastText;
-  const text = JSON.stringify(meta);
-  keep(meta, text);
-  return text;
-}
-
-/** Whether `meta` is `{ values, v }` with the last one's paths, types and version. */
-function isLast(meta: Meta): boolean {
-  let members = 0;
-  for (const _ in meta) members++;
-  if (members !== 2 || meta.v !== lastVersion || !("v" in meta)) return false;
-  const values = meta.values;
-  if (typeof values !== "object" || values === null || Array.isArray(values)) return false;
-  let i = 0;
-  for (const path in values) {
-    const tree = (values as Record<string, unknown>)[path];
-    if (path !== lastPaths[i] || !Array.isArray(tree) || tree.length !== 1) return false;
-    if (tree[0] !== lastTypes[i]) return false;
-    i++;
+  const { values } = meta;
+  const members = Object.keys(meta);
+  // Only `{ values: {…}, v: 1 }`, in that order, as the default codec makes it.
+  if (
+    members.length !== 2 || members[0] !== "values" || meta.v !== 1 || !isRecord(values)
+  ) {
+    return JSON.stringify(meta);
   }
-  return i === lastPaths.length;
-}
-
-function keep(meta: Meta, text: string): void {
-  lastText = undefined;
-  const values = meta.values;
-  if (typeof values !== "object" || values === null || Array.isArray(values)) return;
-  const paths: string[] = [];
-  const types: string[] = [];
-  for (const path in values) {
-    const tree = (values as Record<string, unknown>)[path];
-    if (!Array.isArray(tree) || tree.length !== 1 || typeof tree[0] !== "string") return;
-    paths.push(path);
-    types.push(tree[0]);
-  }
-  let members = 0;
-  for (const _ in meta) members++;
-  if (members !== 2 || typeof meta.v !== "number") return;
-  [lastPaths, lastTypes, lastVersion, lastText] = [paths, types, meta.v, text];
+  return replies.of(Object.keys(values), Object.values(values), () => JSON.stringify(meta));
 }

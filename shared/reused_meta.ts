@@ -41,9 +41,29 @@ const CLOSE_BRACE = 0x7d;
  * ```
  */
 export class MetaReuse {
-  /** `,"meta":<text>}`: how a frame with the kept meta ends. */
+  /** The kept meta's text, and `,"meta":<text>}`: how a frame with it ends. */
+  #text: string | undefined;
   #ending: string | undefined;
   #meta: unknown;
+
+  /**
+   * `JSON.parse` of a meta's text, or the kept meta when the text is the
+   * same; a short one is kept for the next.
+   *
+   * @param text The meta's text.
+   * @returns The meta.
+   * @throws {SyntaxError} When the text is not JSON.
+   */
+  meta(text: string): unknown {
+    if (text === this.#text) return this.#meta;
+    const meta = JSON.parse(text);
+    if (text.length <= MAX_REUSED_META) {
+      this.#text = text;
+      this.#ending = `${META_MEMBER}${text}}`;
+      this.#meta = meta;
+    }
+    return meta;
+  }
 
   /**
    * Parses a frame.
@@ -81,13 +101,11 @@ export class MetaReuse {
     if (at < 0 || length > MAX_REUSED_META || text.charCodeAt(text.length - 1) !== CLOSE_BRACE) {
       return;
     }
-    const metaText = text.slice(at + META_MEMBER.length, text.length - 1);
     try {
-      this.#meta = JSON.parse(metaText);
+      this.meta(text.slice(at + META_MEMBER.length, text.length - 1));
     } catch {
-      return; // not the frame's meta member after all
+      // not the frame's meta member after all
     }
-    this.#ending = `${META_MEMBER}${metaText}}`;
   }
 }
 

@@ -111,7 +111,6 @@ export class TopicEvent<T> extends Tracked<T> {
     const tail = this.#prepare(codec, schema);
     if (tail === undefined) return undefined;
     const cached = tail === this.#tail;
-    if (cached && subscription === this.#lastSubscription) return this.#lastFrame;
     const frame = dataFrameText(subscription, tail);
     if (cached) {
       this.#lastSubscription = subscription;
