@@ -43,23 +43,35 @@ function startServer(idleTimeout: number) {
   return { rpc, generators, server: serve(rpc) };
 }
 
-Deno.test("the server closes a half-open connection within its idle timeout", async () => {
-  const { rpc, generators, server } = startServer(1);
-  await using proxy = await FaultProxy.start(`127.0.0.1:${server.port}`);
-  // No client heartbeat: only the server can notice.
-  const client = createClient(api, {
+/** A client through the proxy with no heartbeat of its own: only the server can notice. */
+function clientWithoutHeartbeat(proxy: FaultProxy) {
+  return createClient(api, {
     url: proxy.url(),
     heartbeat: false,
     reconnect: { baseDelay: 20, maxDelay: 100 },
   });
+}
+
+/** Freezes the link and waits for the server to end the generator; the ms that took. */
+async function serverNoticesFreeze(
+  proxy: FaultProxy,
+  generators: { finished: number; finishedAt: number[] },
+): Promise<number> {
+  await proxy.freeze();
+  const frozenAt = Date.now();
+  await waitFor("the server to end the generator", () => generators.finished === 1);
+  return generators.finishedAt[0]! - frozenAt;
+}
+
+Deno.test("the server closes a half-open connection within its idle timeout", async () => {
+  const { rpc, generators, server } = startServer(1);
+  await using proxy = await FaultProxy.start(`127.0.0.1:${server.port}`);
+  const client = clientWithoutHeartbeat(proxy);
   const seen: number[] = [];
   const handle = client.ticks().subscribe({ onData: (tick) => seen.push(tick) });
   await waitFor("two ticks", () => seen.length >= 2);
 
-  await proxy.freeze();
-  const frozenAt = Date.now();
-  await waitFor("the server to end the generator", () => generators.finished === 1);
-  const noticed = generators.finishedAt[0]! - frozenAt;
+  const noticed = await serverNoticesFreeze(proxy, generators);
   // Deno pings after idleTimeout / 2 of silence and closes idleTimeout / 2 later,
   // so the window is 1 s; the rest is slack for a busy machine.
   assert.ok(noticed <= 1_500, `the server noticed after ${noticed} ms`);
@@ -86,11 +98,7 @@ Deno.test("after a burst of calls, a half-open connection is still closed within
   // the last frames of a burst may not re-arm it: the close only comes sooner.
   const { rpc, generators, server } = startServer(1);
   await using proxy = await FaultProxy.start(`127.0.0.1:${server.port}`);
-  const client = createClient(api, {
-    url: proxy.url(),
-    heartbeat: false,
-    reconnect: { baseDelay: 20, maxDelay: 100 },
-  });
+  const client = clientWithoutHeartbeat(proxy);
   const seen: number[] = [];
   const handle = client.ticks().subscribe({ onData: (tick) => seen.push(tick) });
   await waitFor("a tick", () => seen.length >= 1);
@@ -101,10 +109,7 @@ Deno.test("after a burst of calls, a half-open connection is still closed within
     calls++;
     await sleep(15); // under the default rate limit
   }
-  await proxy.freeze();
-  const frozenAt = Date.now();
-  await waitFor("the server to end the generator", () => generators.finished === 1);
-  const noticed = generators.finishedAt[0]! - frozenAt;
+  const noticed = await serverNoticesFreeze(proxy, generators);
   assert.ok(calls > 10, `only ${calls} calls`);
   // At most the timeout after the last call; the rest is slack for a busy machine.
   assert.ok(noticed <= 1_500, `the server noticed after ${noticed} ms`);
