@@ -7,8 +7,9 @@
  * @module
  */
 
-import type { Codec } from "../shared/codec.ts";
+import { type Codec, superjsonCodec } from "../shared/codec.ts";
 import { ErrorCode, RpcError } from "../shared/errors.ts";
+import { FlatDates } from "../shared/superjson_format/flat_dates.ts";
 import { validate } from "../shared/validate.ts";
 import {
   type ErrorFrame,
@@ -122,7 +123,7 @@ export class Invoker {
   #readInput(route: Route, frame: RequestFrame): unknown {
     let decoded: unknown;
     try {
-      decoded = paramsToInput(this.#config.codec.decode(frame.params, frame.meta));
+      decoded = paramsToInput(decodeParams(this.#config.codec, frame));
     } catch (cause) {
       throw new RpcError(ErrorCode.InvalidParams, "Invalid params: the meta can't be applied", {
         cause,
@@ -203,6 +204,14 @@ class CallOptions implements HandlerOptions<unknown, unknown> {
   get signal(): AbortSignal {
     return this.#scope.signal;
   }
+}
+
+/** The inputs of the default codec whose meta marks only Dates at the top (see `FlatDates`). */
+const flatInputs = new FlatDates();
+
+function decodeParams(codec: Codec, { params, meta }: RequestFrame): unknown {
+  if (codec !== superjsonCodec || meta === undefined) return codec.decode(params, meta);
+  return flatInputs.decode(params, meta);
 }
 
 function isEmptyParams(params: unknown): boolean {

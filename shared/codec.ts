@@ -11,6 +11,7 @@
 
 import { decodeSuperjson } from "./superjson_format/decode.ts";
 import { encodeSuperjson } from "./superjson_format/encode.ts";
+import { isPlain } from "./superjson_format/plain.ts";
 import type { Meta } from "./wire.ts";
 
 /**
@@ -58,10 +59,6 @@ export interface Codec {
   decode(json: unknown, meta: Meta | undefined): unknown;
 }
 
-// Deeper values are rare; past this depth the check gives up and lets
-// the encoder walk the value instead of risking the stack.
-const MAX_PLAIN_DEPTH = 64;
-
 /**
  * Whether a value is already plain JSON: null, booleans, strings, finite
  * numbers, and arrays and plain objects of them. Such values need no meta.
@@ -80,34 +77,6 @@ const MAX_PLAIN_DEPTH = 64;
  */
 export function isPlainJson(value: unknown): boolean {
   return isPlain(value, 0);
-}
-
-function isPlain(value: unknown, depth: number): boolean {
-  switch (typeof value) {
-    case "string":
-    case "boolean":
-      return true;
-    case "number":
-      return Number.isFinite(value) && !Object.is(value, -0);
-    case "object": {
-      if (value === null) return true;
-      if (depth >= MAX_PLAIN_DEPTH) return false;
-      if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) {
-          if (!(i in value) || !isPlain(value[i], depth + 1)) return false;
-        }
-        return true;
-      }
-      const proto = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype && proto !== null) return false;
-      for (const key in value) {
-        if (!isPlain((value as Record<string, unknown>)[key], depth + 1)) return false;
-      }
-      return true;
-    }
-    default:
-      return false;
-  }
 }
 
 /**

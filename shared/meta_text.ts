@@ -83,6 +83,8 @@ const replies = new LastMetaText();
  * ```
  */
 export function metaText(meta: Meta): string {
+  // The meta of a flat value's shape, handed out again (flat_shape.ts).
+  if (meta === lastMeta) return lastText;
   const { values } = meta;
   const members = Object.keys(meta);
   // Only `{ values: {…}, v: 1 }`, in that order, as the default codec makes it.
@@ -91,5 +93,11 @@ export function metaText(meta: Meta): string {
   ) {
     return JSON.stringify(meta);
   }
-  return replies.of(Object.keys(values), Object.values(values), () => JSON.stringify(meta));
+  const text = replies.of(Object.keys(values), Object.values(values), () => JSON.stringify(meta));
+  if (Object.isFrozen(meta)) [lastMeta, lastText] = [meta, text];
+  return text;
 }
+
+/** The last frozen meta written, and its text. */
+let lastMeta: Meta | undefined;
+let lastText = "";

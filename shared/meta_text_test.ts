@@ -3,6 +3,7 @@ import { metaText } from "./meta_text.ts";
 import type { Meta } from "./wire.ts";
 
 Deno.test("metaText writes what JSON.stringify writes, meta after meta", () => {
+  const frozen = Object.freeze({ values: Object.freeze({ at: ["Date"] }), v: 1 });
   const metas: Meta[] = [
     { values: { at: ["Date"] }, v: 1 },
     { values: { at: ["Date"] }, v: 1 },
@@ -26,6 +27,13 @@ Deno.test("metaText writes what JSON.stringify writes, meta after meta", () => {
     { values: { "a.b": ["Date"] }, v: 1 },
     { values: {}, v: 1 },
     { values: { at: ["Date"] }, v: 1 },
+    // Frozen, as a flat shape hands out its meta (superjson_format/flat_shape.ts).
+    frozen,
+    frozen,
+    Object.freeze({ values: Object.freeze({ at: ["Date"], id: ["Date"] }), v: 1 }),
+    frozen,
+    { values: { at: ["bigint"] }, v: 1 },
+    frozen,
   ];
   for (const [i, meta] of metas.entries()) {
     assert.equal(metaText(meta), JSON.stringify(meta), `meta ${i}`);

@@ -15,6 +15,7 @@
  */
 
 import type { Meta } from "../wire.ts";
+import { FlatShape } from "./flat_shape.ts";
 import { formatIsoDate } from "./iso_date.ts";
 
 /** A node of superjson's annotation tree. */
@@ -253,8 +254,15 @@ export class Walk {
  *   `__proto__`, `constructor` or `prototype` key, which superjson refuses.
  */
 export function encodeSuperjson(value: unknown): { json: unknown; meta: Meta | undefined } {
-  return encodeAt(value, null);
+  const known = lastShape.encode(value);
+  if (known !== undefined) return known;
+  const encoded = encodeAt(value, null);
+  if (encoded.meta !== undefined) lastShape.learn(value, encoded.meta);
+  return encoded;
 }
+
+/** The shape of the last flat rich value (see `FlatShape`). */
+const lastShape = new FlatShape();
 
 function encodeAt(value: unknown, key: string | null): { json: unknown; meta: Meta | undefined } {
   const walk = new Walk();

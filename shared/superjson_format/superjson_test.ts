@@ -11,6 +11,7 @@ import { SuperJSON } from "superjson";
 import { mulberry32 } from "../../tests/_fuzz.ts";
 import { decodeSuperjson } from "./decode.ts";
 import { encodeSuperjson } from "./encode.ts";
+import { FlatDates } from "./flat_dates.ts";
 import { encodeSuperjsonMember } from "./member.ts";
 
 const superjson = new SuperJSON();
@@ -263,4 +264,114 @@ Deno.test("a meta shared by several frames restores each, and still checks each 
   const legacy = { values: meta.values };
   assert.deepStrictEqual(decodeSuperjson(frame(4), legacy), decodeSuperjson(frame(4), meta));
   assert.deepStrictEqual(decodeSuperjson(frame(5), legacy), decodeSuperjson(frame(5), meta));
+});
+
+/** A flat value of one shape, with the members `kinds` asks for: "date", or anything else. */
+function flatValue(next: () => number, keys: readonly string[], dates: ReadonlySet<string>) {
+  const value: Record<string, unknown> = {};
+  for (const key of keys) {
+    // Mostly the shape's own kind of member; now and then anything at all.
+    const odd = next() < 0.15;
+    value[key] = odd
+      ? randomValue(next, 2)
+      : dates.has(key)
+      ? new Date(Math.floor(next() * 4e12))
+      : [1, "s", null, true, [2, { x: "y" }]][Math.floor(next() * 5)];
+  }
+  return value;
+}
+
+Deno.test("values of one flat shape, one after another, are written as superjson writes each", () => {
+  const seed = Number(Deno.env.get("SUPERJSON_SEED") ?? Date.now() % 1_000_000);
+  const next = mulberry32(seed);
+  for (let round = 0; round < 300; round++) {
+    const keys = [
+      ...new Set(Array.from({ length: 1 + Math.floor(next() * 4) }, () => {
+        return KEYS[Math.floor(next() * KEYS.length)]!;
+      })),
+    ];
+    const dates = new Set(keys.filter(() => next() < 0.6));
+    for (let i = 0; i < 10; i++) {
+      const value = flatValue(next, next() < 0.1 ? [...keys].reverse() : keys, dates);
+      if (next() < 0.05) delete value[keys[0]!];
+      if (next() < 0.05) value.extra = new Date(1);
+      assertSameAsSuperjson(value, `round ${round}, value ${i} (SUPERJSON_SEED=${seed})`);
+    }
+  }
+});
+
+Deno.test("a flat value of the last one's shape gets its meta object again, frozen", () => {
+  const first = encodeSuperjson({ id: 1, at: new Date(1), tags: ["a"] });
+  const second = encodeSuperjson({ id: 2, at: new Date(2), tags: [] });
+  assert.deepEqual(second, {
+    json: { id: 2, at: "1970-01-01T00:00:00.002Z", tags: [] },
+    meta: { values: { at: ["Date"] }, v: 1 },
+  });
+  assert.equal(second.meta, first.meta);
+  assert.throws(() => (second.meta!.values as Record<string, unknown>).id = ["Date"], TypeError);
+  // Not of the shape: a walk, and a meta of their own.
+  for (const other of [{ id: 3, at: 3n, tags: [] }, { id: 4, at: new Date(NaN), tags: [] }]) {
+    const encoded = encodeSuperjson(other);
+    assert.notEqual(encoded.meta, first.meta);
+    assert.deepEqual(encoded, theirs(other));
+  }
+});
+
+/** What a function returns, or what it throws. */
+function outcome(run: () => unknown): unknown {
+  try {
+    return run();
+  } catch (error) {
+    return error;
+  }
+}
+
+Deno.test("a meta met again restores as it did the first time, malformed JSON too", () => {
+  const dates = new FlatDates();
+  const meta = { values: { at: ["Date"], "0": ["Date"] }, v: 1 };
+  const frame = (n: number) => ({ at: new Date(n).toISOString(), "0": new Date(-n).toISOString() });
+  for (let n = 0; n < 3; n++) {
+    assert.deepStrictEqual(dates.decode(frame(n), meta), { at: new Date(n), "0": new Date(-n) });
+  }
+  const invalid = dates.decode({ at: "nonsense", "0": "x" }, meta) as { at: Date };
+  assert.equal(String(invalid.at), "Invalid Date");
+  const date = "1970-01-01T00:00:00.000Z";
+  const malformed: unknown[] = [
+    { at: 1, "0": date },
+    { "0": date },
+    [date],
+    Object.create({ at: date, "0": date }),
+    date,
+    null,
+  ];
+  // Metas that mark more than Dates at the top, or mark them otherwise.
+  const others: Array<[unknown, Record<string, unknown>]> = [
+    [{ a: { b: date } }, { values: { "a.b": ["Date"] }, v: 1 }],
+    [{ "a.b": date }, { values: { "a\\.b": ["Date"] }, v: 1 }],
+    [{ at: date }, { values: { at: ["Date"] } }],
+    [{ at: "1" }, { values: { at: ["bigint"] }, v: 1 }],
+    [{ at: date }, { values: { at: ["Date", {}] }, v: 1 }],
+    [[date], { values: { 0: ["Date"] }, v: 1 }],
+    [JSON.parse(`{"__proto__":"${date}"}`), JSON.parse('{"values":{"__proto__":["Date"]},"v":1}')],
+  ];
+  // A key the value only inherits, from a polluted Object.prototype.
+  const inherited = { values: { polluted: ["Date"] }, v: 1 };
+  const cases = [
+    ...malformed.map((json) => [json, meta] as const),
+    ...others,
+    ...others,
+    [{}, inherited] as const,
+  ];
+  Object.defineProperty(Object.prototype, "polluted", { value: date, configurable: true });
+  try {
+    for (const [json, meta] of cases) {
+      assert.deepStrictEqual(
+        outcome(() => dates.decode(structuredClone(json), meta)),
+        outcome(() => decodeSuperjson(structuredClone(json), meta)),
+        `${JSON.stringify(json)} with ${JSON.stringify(meta)}`,
+      );
+    }
+  } finally {
+    delete (Object.prototype as Record<string, unknown>).polluted;
+  }
 });
