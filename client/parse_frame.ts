@@ -16,14 +16,12 @@
  */
 
 import { MetaReuse } from "../shared/reused_meta.ts";
-import { DATA_FRAME_PREFIX } from "../shared/wire.ts";
+import { DATA_FRAME_PREFIX, META_MEMBER } from "../shared/wire.ts";
 
 /** Between an event frame's subscription id and its position. */
 const POSITION_MEMBER = ',"id":"';
 /** Before an event frame's event. */
 const DATA_MEMBER = ',"data":';
-/** Before a frame's meta, when the event holds rich values. */
-const META_MEMBER = ',"meta":';
 /** `}`. */
 const CLOSE_BRACE = 0x7d;
 /**

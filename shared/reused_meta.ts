@@ -12,10 +12,8 @@
  * @module
  */
 
-import { isRecord } from "./wire.ts";
+import { isRecord, META_MEMBER } from "./wire.ts";
 
-/** The member a frame ends with, before its text. */
-const META_MEMBER = ',"meta":';
 /** The longest meta kept for the next frame. */
 const MAX_REUSED_META = 512;
 const OPEN_BRACE = 0x7b;

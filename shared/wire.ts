@@ -276,6 +276,9 @@ export interface GapParams {
 /** The largest text frame, in UTF-8 bytes, a server takes by default (1 MiB). */
 export const DEFAULT_MAX_MESSAGE_SIZE = 1_048_576;
 
+/** How a frame's meta member starts; wsrpc writes it last in a frame. */
+export const META_MEMBER = ',"meta":';
+
 /**
  * How the server writes an `rpc.data` frame, up to its subscription id. The
  * client reads frames that start so without parsing their envelope.
@@ -311,10 +314,22 @@ export function requestText(
     ? { jsonrpc: "2.0", method }
     : { jsonrpc: "2.0", id, method };
   if (params !== undefined) frame.params = params;
-  if (meta !== undefined) frame.meta = meta;
   if (lastEventId !== undefined) frame.lastEventId = lastEventId;
-  return JSON.stringify(frame);
+  const text = JSON.stringify(frame);
+  if (meta === undefined) return text;
+  // Last, where the server looks for a meta it has read before (reused_meta.ts).
+  if (meta !== lastMeta) [lastMeta, lastMetaText] = [meta, JSON.stringify(meta)];
+  return `${text.slice(0, -1)}${META_MEMBER}${lastMetaText}}`;
 }
+
+/**
+ * The last meta written, and its text. A flat shape hands out one meta for
+ * all its values (superjson_format/flat_shape.ts): its text is written once.
+ * A codec's meta is never changed once made: the client sends a
+ * subscription's again when it resubscribes, too.
+ */
+let lastMeta: Meta | undefined;
+let lastMetaText = "";
 
 /** Whether a value is a usable request id. */
 export function isRequestId(value: unknown): value is RequestId {

@@ -73,8 +73,9 @@ export class FlatShape {
    */
   learn(value: unknown, meta: Meta): void {
     this.#meta = undefined;
+    if (!isPlainObject(value)) return;
+    // A plain object's meta is `{ values: { [path]: tree }, v: 1 }`.
     const annotated = meta.values as Record<string, unknown>;
-    if (!isPlainObject(value) || !isPlainObject(annotated)) return;
     const keys: string[] = [];
     const isDate: boolean[] = [];
     for (const key in value) {
