@@ -4,8 +4,9 @@
  * @module
  */
 
-import { type Codec, RichFirst, sentAsIs, superjsonCodec } from "../shared/codec.ts";
+import { type Codec, type Encoded, RichFirst, superjsonCodec } from "../shared/codec.ts";
 import { metaText } from "../shared/meta_text.ts";
+import { encodeSuperjson } from "../shared/superjson_format/encode.ts";
 import { encodeSuperjsonMember } from "../shared/superjson_format/member.ts";
 import { ErrorCode, type RpcError } from "../shared/errors.ts";
 import {
@@ -37,13 +38,35 @@ export function errorFrame(id: RequestId, code: number, message: string): ErrorF
   return { jsonrpc: "2.0", id, error: { code, message } };
 }
 
-/** A reply carrying a result, with `meta` when the result needs it. */
-export function resultFrame(codec: Codec, id: RequestId, value: unknown): ResponseFrame {
-  // The default codec's common case, without its `{ json, meta }`.
-  if (sentAsIs(codec, value)) return { jsonrpc: "2.0", id, result: value };
-  const { json, meta } = codec.encode(value);
-  const frame: ResponseFrame = { jsonrpc: "2.0", id, result: json };
-  if (meta !== undefined) frame.meta = meta;
+/** Which way a result is tried first (see `RichFirst`). */
+const results = new RichFirst();
+const hasMeta = (encoded: Encoded) => encoded.meta !== undefined;
+
+/**
+ * A reply carrying a result, with `meta` when the result needs it.
+ *
+ * @param codec The codec in use.
+ * @param id The request's id.
+ * @param value The result.
+ * @param encodeRich The default codec's encoding of it: a procedure's own,
+ *   which keeps the last flat shape of its results (routes.ts).
+ * @returns The reply.
+ */
+export function resultFrame(
+  codec: Codec,
+  id: RequestId,
+  value: unknown,
+  encodeRich: (value: unknown) => Encoded = encodeSuperjson,
+): ResponseFrame {
+  let encoded: Encoded | undefined;
+  if (codec !== superjsonCodec) encoded = codec.encode(value);
+  else {
+    encoded = results.encode(value, encodeRich, hasMeta);
+    // The default codec's common case, without its `{ json, meta }`.
+    if (encoded === undefined) return { jsonrpc: "2.0", id, result: value };
+  }
+  const frame: ResponseFrame = { jsonrpc: "2.0", id, result: encoded.json };
+  if (encoded.meta !== undefined) frame.meta = encoded.meta;
   return frame;
 }
 

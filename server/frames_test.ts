@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import { superjsonCodec } from "../shared/codec.ts";
-import { Method } from "../shared/wire.ts";
+import * as z from "zod";
+import { procedure, router } from "../shared/contract.ts";
+import { Method, type SuccessFrame } from "../shared/wire.ts";
 import { eventText, notificationText, resultFrame, successText } from "./frames.ts";
+import { buildRoutes } from "./routes.ts";
 
 Deno.test("an event's frame written in place is the frame of its whole params", () => {
   const events: unknown[] = [
@@ -55,4 +58,30 @@ Deno.test("a success frame's text is JSON.stringify's, reply after reply", () =>
   // A result that JSON leaves out is left out, as JSON.stringify leaves it.
   const bare = { jsonrpc: "2.0" as const, id: 1, result: () => 1 };
   assert.equal(successText(bare), JSON.stringify(bare));
+});
+
+Deno.test("each procedure keeps the shape of its own results, however their calls interleave", () => {
+  const contract = router({
+    at: procedure({ output: z.object({ id: z.number(), at: z.date() }) }),
+    span: procedure({ output: z.object({ from: z.date(), to: z.date() }) }),
+  });
+  const routes = buildRoutes(contract, { at: () => undefined, span: () => undefined });
+  const [at, span] = [routes.get("at")!, routes.get("span")!];
+  const metas = new Map<string, unknown>();
+  for (let n = 0; n < 4; n++) {
+    for (
+      const [route, value] of [
+        [at, { id: n, at: new Date(n) }],
+        [span, { from: new Date(n), to: new Date(n + 1) }],
+      ] as const
+    ) {
+      const frame = resultFrame(superjsonCodec, n, value, route.encodeResult) as SuccessFrame;
+      const { json, meta } = superjsonCodec.encode(value);
+      assert.deepEqual(frame, { jsonrpc: "2.0", id: n, result: json, meta });
+      assert.equal(successText(frame), JSON.stringify(frame));
+      // From its second call on, a route hands out its shape's meta again.
+      if (n > 0) assert.equal(frame.meta, metas.get(route.path), `${route.path} call ${n}`);
+      metas.set(route.path, frame.meta);
+    }
+  }
 });

@@ -165,7 +165,7 @@ export class Invoker {
   /** A result superjson refuses (a `constructor` key beside a Date, say) is an internal error. */
   #encode(route: Route, id: RequestId, value: unknown): ResponseFrame {
     try {
-      return resultFrame(this.#config.codec, id, value);
+      return resultFrame(this.#config.codec, id, value, route.encodeResult);
     } catch (error) {
       return this.failure(route, id, error);
     }

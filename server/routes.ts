@@ -5,7 +5,10 @@
  * @module
  */
 
+import type { Encoded } from "../shared/codec.ts";
 import { type Endpoint, flattenRouter, type Router } from "../shared/contract.ts";
+import { encodeSuperjson } from "../shared/superjson_format/encode.ts";
+import { FlatShape } from "../shared/superjson_format/flat_shape.ts";
 import type { HandlerOptions } from "./types.ts";
 
 /** One entry of the dispatch table. */
@@ -16,6 +19,11 @@ export interface Route {
   readonly endpoint: Endpoint;
   /** The user's handler. */
   readonly handler: (options: HandlerOptions<unknown, unknown>) => unknown;
+  /**
+   * superjson's encoding of its results: the route keeps the last flat shape
+   * they had, as a procedure's results most often have one (see `FlatShape`).
+   */
+  readonly encodeResult: (value: unknown) => Encoded;
 }
 
 /**
@@ -40,10 +48,12 @@ export function buildRoutes(contract: Router, handlers: unknown): Map<string, Ro
       missing.push(`the ${endpoint.kind} "${path}"`);
       continue;
     }
+    const shape = new FlatShape();
     routes.set(path, {
       path,
       endpoint,
       handler: handler as Route["handler"],
+      encodeResult: (value) => encodeSuperjson(value, shape),
     });
   }
   if (missing.length === 1) throw new TypeError(`${capitalize(missing[0]!)} has no handler`);

@@ -137,6 +137,10 @@ function parsePath(path: string, legacy: boolean): string[] {
   return keys;
 }
 
+function unknownType(type: unknown): TypeError {
+  return malformed(`names an unknown type: ${JSON.stringify(type)}`);
+}
+
 function stringOf(value: unknown, type: string): string {
   if (typeof value !== "string") throw malformed(`marks a ${typeof value} as ${type}`);
   return value;
@@ -150,18 +154,15 @@ function arrayOf(value: unknown, type: string): unknown[] {
 /** Restores one annotated value from its JSON. */
 function restore(value: unknown, type: unknown): unknown {
   if (Array.isArray(type)) {
+    // `[name, detail]`: of superjson's, only its typed arrays are built in;
+    // its registered classes, symbols and custom types: none are registered.
     const [name, detail] = type;
-    if (type.length !== 2 || typeof name !== "string" || typeof detail !== "string") {
-      throw malformed("has a malformed type annotation");
-    }
-    if (name === "typed-array") {
-      const TypedArray = TYPED_ARRAYS.get(detail);
-      if (TypedArray === undefined) throw malformed(`names an unknown typed array: ${detail}`);
-      // The constructor reads "NaN", "-0" and BigInts' digits as superjson wrote them.
-      return new TypedArray(arrayOf(value, detail));
-    }
-    // superjson's registered classes, symbols and custom types: none are registered.
-    throw malformed(`names a ${name} that is not registered: ${detail}`);
+    const TypedArray = type.length === 2 && name === "typed-array"
+      ? TYPED_ARRAYS.get(detail)
+      : undefined;
+    if (TypedArray === undefined) throw unknownType(type);
+    // The constructor reads "NaN", "-0" and BigInts' digits as superjson wrote them.
+    return new TypedArray(arrayOf(value, detail));
   }
   switch (type) {
     case "undefined":
@@ -197,6 +198,6 @@ function restore(value: unknown, type: unknown): unknown {
       return error;
     }
     default:
-      throw malformed(`names an unknown type: ${String(type)}`);
+      throw unknownType(type);
   }
 }

@@ -140,10 +140,10 @@ export class Walk {
   }
 
   #date(date: Date, into: Annotations, prefix: string, key: Key): unknown {
-    const time = date.getTime();
-    if (time !== time) return date; // an invalid Date: superjson leaves it to JSON (null)
+    const text = formatIsoDate(date);
+    if (text === undefined) return date; // an invalid Date: superjson leaves it to JSON (null)
     this.#annotate(into, prefix, key, ["Date"]);
-    return formatIsoDate(date);
+    return text;
   }
 
   #object(value: object, into: Annotations, prefix: string, key: Key): unknown {
@@ -249,26 +249,27 @@ export class Walk {
  * Splits a value into superjson's JSON and meta.
  *
  * @param value Any value.
+ * @param shape The last flat shape of values like it, tried first and then
+ *   learned (the server keeps one for each procedure's results).
  * @returns The JSON part, and the meta (`undefined` when nothing needs one).
  * @throws {TypeError} When a plain object beside rich values has a
  *   `__proto__`, `constructor` or `prototype` key, which superjson refuses.
  */
-export function encodeSuperjson(value: unknown): { json: unknown; meta: Meta | undefined } {
-  const known = lastShape.encode(value);
+export function encodeSuperjson(
+  value: unknown,
+  shape: FlatShape = lastShape,
+): { json: unknown; meta: Meta | undefined } {
+  const known = shape.encode(value);
   if (known !== undefined) return known;
-  const encoded = encodeAt(value, null);
-  if (encoded.meta !== undefined) lastShape.learn(value, encoded.meta);
-  return encoded;
-}
-
-/** The shape of the last flat rich value (see `FlatShape`). */
-const lastShape = new FlatShape();
-
-function encodeAt(value: unknown, key: string | null): { json: unknown; meta: Meta | undefined } {
   const walk = new Walk();
   const annotations = new Annotations();
-  const json = walk.value(value, annotations, "", key);
-  const values = walk.root ??
-    (annotations.paths.length === 0 ? undefined : annotations.toChildren());
-  return { json, meta: values === undefined ? undefined : { values, v: 1 } };
+  const json = walk.value(value, annotations, "", null);
+  if (walk.root !== undefined) return { json, meta: { values: walk.root, v: 1 } };
+  if (annotations.paths.length === 0) return { json, meta: undefined };
+  const meta = { values: annotations.toChildren(), v: 1 };
+  shape.learn(value, annotations.paths, annotations.trees, meta);
+  return { json, meta };
 }
+
+/** The shape of the last flat rich value encoded without a shape of its own (see `FlatShape`). */
+const lastShape = new FlatShape();

@@ -24,7 +24,7 @@ import type { Meta } from "../wire.ts";
  *
  * const shape = new FlatShape();
  * const meta = { values: { at: ["Date"] }, v: 1 };
- * shape.learn({ n: 1, at: new Date(0) }, meta);
+ * shape.learn({ n: 1, at: new Date(0) }, ["at"], [["Date"]], meta);
  * const next = shape.encode({ n: 2, at: new Date(1) });
  * assert.deepEqual(next, { json: { n: 2, at: "1970-01-01T00:00:00.001Z" }, meta });
  * assert.equal(shape.encode({ n: 2, at: "not a Date" }), undefined);
@@ -46,54 +46,56 @@ export class FlatShape {
     const meta = this.#meta;
     if (meta === undefined || !isPlainObject(value)) return undefined;
     const keys = this.#keys;
-    const json: Record<string, unknown> = { ...value };
+    // The copy is made at the first Date, once the keys before it matched.
+    let json: Record<string, unknown> | undefined;
     let i = 0;
     for (const key in value) {
       const item = value[key];
       if (key !== keys[i]) return undefined;
       if (!this.#isDate[i++]) {
         if (!isPlain(item, 1)) return undefined;
-      } else if (item instanceof Date && item.getTime() === item.getTime()) {
-        json[key] = formatIsoDate(item);
       } else {
-        return undefined;
+        const text = item instanceof Date ? formatIsoDate(item) : undefined;
+        if (text === undefined) return undefined;
+        (json ??= { ...value })[key] = text;
       }
     }
-    return i === keys.length ? { json, meta } : undefined;
+    if (i !== keys.length) return undefined;
+    if (!Object.isFrozen(meta)) {
+      // Handed out again from now on: frozen, but for its `["Date"]` arrays
+      // (V8's JSON.stringify writes a frozen array about four times slower
+      // than the whole frame around it).
+      Object.freeze(meta.values);
+      Object.freeze(meta);
+    }
+    return { json: json!, meta };
   }
 
   /**
-   * Learns the shape of a value a walk has just encoded, when it has one: a
-   * plain object whose members are plain JSON or Dates at keys that need no
-   * escaping. Its meta then holds the Dates' annotations and nothing else:
-   * the walk annotates every valid Date, and nothing in plain JSON.
+   * Learns the shape of a plain object a walk has just encoded, when its
+   * annotations are all Dates at its own keys (paths without a dot or a
+   * backslash): only the walk's `["Date"]` stands for a Date.
    *
    * @param value The value.
-   * @param meta The meta the walk wrote for it; kept, and handed out again.
+   * @param paths The walk's paths, escaped.
+   * @param trees Their trees.
+   * @param meta The meta the walk wrote for them; kept, and handed out again.
    */
-  learn(value: unknown, meta: Meta): void {
+  learn(value: unknown, paths: readonly string[], trees: readonly unknown[], meta: Meta): void {
     this.#meta = undefined;
     if (!isPlainObject(value)) return;
-    // A plain object's meta is `{ values: { [path]: tree }, v: 1 }`.
-    const annotated = meta.values as Record<string, unknown>;
-    const keys: string[] = [];
-    const isDate: boolean[] = [];
-    for (const key in value) {
-      const item = value[key];
-      const date = item instanceof Date;
-      // A key with a dot or a backslash is annotated under its escaped form.
-      if (date ? String(annotated[key]) !== "Date" : !isPlain(item, 1)) return;
-      keys.push(key);
-      isDate.push(date);
+    for (let i = 0; i < paths.length; i++) {
+      const path = paths[i]!;
+      const tree = trees[i];
+      if (path.includes(".") || path.includes("\\")) return;
+      if (!Array.isArray(tree) || tree.length !== 1 || tree[0] !== "Date") return;
     }
-    // Handed out again with every value of the shape: frozen, but for its
-    // `["Date"]` arrays (V8's JSON.stringify writes a frozen array about
-    // four times slower than the whole frame around it).
-    Object.freeze(annotated);
-    [this.#keys, this.#isDate, this.#meta] = [keys, isDate, Object.freeze(meta)];
+    const keys = Object.keys(value);
+    this.#keys = keys;
+    this.#isDate = keys.map((key) => paths.includes(key));
+    this.#meta = meta;
   }
 }
-
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null &&
     Object.getPrototypeOf(value) === Object.prototype;

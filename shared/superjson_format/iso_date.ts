@@ -23,11 +23,12 @@ const Z = 0x5a;
  * into one string before it can write it: that copy cost more than making
  * the text.
  *
- * @param date A valid Date.
- * @returns Its ISO 8601 text, in UTC.
+ * @param date A Date.
+ * @returns Its ISO 8601 text, in UTC; `undefined` for an invalid Date.
  */
-export function formatIsoDate(date: Date): string {
+export function formatIsoDate(date: Date): string | undefined {
   const year = date.getUTCFullYear();
+  if (year !== year) return undefined;
   if (year < 1000 || year > 9999) return date.toISOString();
   const month = date.getUTCMonth() + 1;
   const day = date.getUTCDate();

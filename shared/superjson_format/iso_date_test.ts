@@ -9,6 +9,6 @@ Deno.test("formatIsoDate writes what toISOString writes", () => {
   for (const time of times) {
     const date = new Date(time);
     assert.equal(formatIsoDate(date), date.toISOString());
-    assert.equal(new Date(formatIsoDate(date)).getTime(), time, "and it reads back");
+    assert.equal(new Date(formatIsoDate(date)!).getTime(), time, "and it reads back");
   }
 });
