@@ -136,6 +136,10 @@ const hasMeta = (encoded: Encoded): boolean => encoded.meta !== undefined;
 /**
  * The default codec: plain JSON as it is, everything else in superjson's format.
  *
+ * Values of one shape, a plain object with Dates at the same keys, share one
+ * meta object, which is frozen once it is shared: read it, copy it, but don't
+ * change it.
+ *
  * @example A Date survives the trip
  * ```ts
  * import { superjsonCodec } from "@wsrpc/core";
@@ -146,6 +150,11 @@ const hasMeta = (encoded: Encoded): boolean => encoded.meta !== undefined;
  * const back = superjsonCodec.decode(JSON.parse(JSON.stringify(json)), meta);
  * assert.deepEqual(back, { at });
  * assert.equal(superjsonCodec.encode({ n: 1 }).meta, undefined);
+ *
+ * // One shape, one meta.
+ * const later = superjsonCodec.encode({ at: new Date(1) });
+ * assert.equal(superjsonCodec.encode({ at: new Date(2) }).meta, later.meta);
+ * assert.ok(Object.isFrozen(later.meta));
  * ```
  */
 export const superjsonCodec: Codec = {

@@ -60,7 +60,9 @@ export class FlatShape {
         (json ??= { ...value })[key] = text;
       }
     }
-    if (i !== keys.length) return undefined;
+    // No copy: no Date. Its keys changed under the walk that learned it
+    // (a getter that deletes a member): its meta is not this value's.
+    if (i !== keys.length || json === undefined) return undefined;
     if (!Object.isFrozen(meta)) {
       // Handed out again from now on: frozen, but for its `["Date"]` arrays
       // (V8's JSON.stringify writes a frozen array about four times slower
@@ -68,7 +70,7 @@ export class FlatShape {
       Object.freeze(meta.values);
       Object.freeze(meta);
     }
-    return { json: json!, meta };
+    return { json, meta };
   }
 
   /**
@@ -96,6 +98,7 @@ export class FlatShape {
     this.#meta = meta;
   }
 }
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null &&
     Object.getPrototypeOf(value) === Object.prototype;

@@ -375,3 +375,17 @@ Deno.test("a meta met again restores as it did the first time, malformed JSON to
     delete (Object.prototype as Record<string, unknown>).polluted;
   }
 });
+
+Deno.test("a value that changes under the walk leaves no shape that would lie", () => {
+  let reads = 0;
+  const value = {
+    at: new Date(1),
+    // Read by the walk's copy, then again after it wrote the Date: the second read deletes it.
+    get n() {
+      if (++reads === 2) delete (value as { at?: Date }).at;
+      return 1;
+    },
+  };
+  encodeSuperjson(value);
+  assert.deepEqual(encodeSuperjson({ n: 2 }), { json: { n: 2 }, meta: undefined });
+});
