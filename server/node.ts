@@ -28,6 +28,7 @@
 
 import type { Buffer } from "node:buffer";
 import type { IncomingMessage } from "node:http";
+import { nextTick } from "node:process";
 import type { Duplex } from "node:stream";
 // @ts-types="@types/ws"
 import { WebSocketServer } from "ws";
@@ -290,10 +291,12 @@ class NodeSocket implements ServerSocket {
 
   /**
    * Holds this tick's frames in the TCP socket and writes them with one
-   * system call once the tick's code has run: a fan-out sends each socket
-   * several events at once, and a write each would cost more than the rest
-   * of the delivery. (ws keeps the socket as `_socket`; without it, each
-   * frame is written at once.)
+   * system call once the tick's code has run, and the promises it settled
+   * (`nextTick` runs when the microtasks are done): a fan-out sends each
+   * socket several events at once, a stream one event per microtask, and a
+   * write each would cost more than the rest of the delivery. Backpressure
+   * still sees them: held frames count in `bufferedAmount`. (ws keeps the
+   * socket as `_socket`; without it, each frame is written at once.)
    */
   #cork(): void {
     if (this.#corked) return;
@@ -301,7 +304,7 @@ class NodeSocket implements ServerSocket {
     if (typeof socket?.cork !== "function" || typeof socket.uncork !== "function") return;
     socket.cork();
     this.#corked = true;
-    queueMicrotask(() => {
+    nextTick(() => {
       this.#corked = false;
       socket.uncork!();
     });
