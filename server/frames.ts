@@ -4,7 +4,7 @@
  * @module
  */
 
-import { type Codec, type Encoded, RichFirst, superjsonCodec } from "../shared/codec.ts";
+import { type Codec, type Encoded, hasMeta, RichFirst, superjsonCodec } from "../shared/codec.ts";
 import { metaText } from "../shared/meta_text.ts";
 import { encodeSuperjson } from "../shared/superjson_format/encode.ts";
 import { encodeSuperjsonMember } from "../shared/superjson_format/member.ts";
@@ -40,7 +40,6 @@ export function errorFrame(id: RequestId, code: number, message: string): ErrorF
 
 /** Which way a result is tried first (see `RichFirst`). */
 const results = new RichFirst();
-const hasMeta = (encoded: Encoded) => encoded.meta !== undefined;
 
 /**
  * A reply carrying a result, with `meta` when the result needs it.

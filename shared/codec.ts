@@ -131,7 +131,13 @@ export class RichFirst {
 }
 
 const calls = new RichFirst();
-const hasMeta = (encoded: Encoded): boolean => encoded.meta !== undefined;
+/**
+ * Whether an encoding found rich values: `RichFirst`'s test for the codec's
+ * `{ json, meta }`.
+ *
+ * @internal
+ */
+export const hasMeta = (encoded: Encoded): boolean => encoded.meta !== undefined;
 
 /**
  * The default codec: plain JSON as it is, everything else in superjson's format.

@@ -266,7 +266,7 @@ Deno.test("a meta shared by several frames restores each, and still checks each 
   assert.deepStrictEqual(decodeSuperjson(frame(5), legacy), decodeSuperjson(frame(5), meta));
 });
 
-/** A flat value of one shape, with the members `kinds` asks for: "date", or anything else. */
+/** A value of one flat shape: its keys, Dates at the keys in `dates`, plain JSON at the others. */
 function flatValue(next: () => number, keys: readonly string[], dates: ReadonlySet<string>) {
   const value: Record<string, unknown> = {};
   for (const key of keys) {
