@@ -3,7 +3,8 @@
  * (`{"values":{"at":["Date"]},"v":1}`), the most common rich input. The
  * calls of one procedure most often carry one meta, parsed once into one
  * object (reused_meta.ts): what it asks for is worked out when it is first
- * met, and each value is then restored without walking the meta again.
+ * met, and each value is then restored without walking the meta again, its
+ * Dates read by `parseIsoDate`.
  *
  * @module
  */
@@ -11,6 +12,7 @@
 import type { Meta } from "../wire.ts";
 import { decodeSuperjson } from "./decode.ts";
 import { FORBIDDEN_KEYS } from "./encode.ts";
+import { parseIsoDate } from "./iso_date.ts";
 
 /**
  * Restores values as `decodeSuperjson` does, with a shortcut for a meta
@@ -50,7 +52,7 @@ export class FlatDates {
       // Anything else is malformed: the general reader says how.
       if (typeof text !== "string" || !Object.hasOwn(json, key)) return decodeSuperjson(json, meta);
     }
-    for (const key of keys) json[key] = new Date(json[key] as string);
+    for (const key of keys) json[key] = parseIsoDate(json[key] as string);
     return json;
   }
 }
