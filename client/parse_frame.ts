@@ -118,8 +118,13 @@ function readEvent(text: string, shareMeta: boolean): unknown {
   if (!has(text, at, DATA_MEMBER)) return undefined;
   const start = at + DATA_MEMBER.length;
   const end = text.length - 1;
-  const metaAt = text.lastIndexOf(META_MEMBER);
-  const hasMeta = metaAt > start;
+  // Searched for from the event on, not back from the frame's end: most
+  // events have no meta, and the envelope is most of their frame. One inside
+  // the event is found first, and then the event's part does not parse: a
+  // JSON value has no shorter JSON value at its start (but for a number's
+  // digits, which the brace after them rules out).
+  const metaAt = text.indexOf(META_MEMBER, start);
+  const hasMeta = metaAt >= 0;
   // The params' brace comes before the meta member, or before the frame's own.
   const paramsEnd = (hasMeta ? metaAt : end) - 1;
   if (text.charCodeAt(end) !== CLOSE_BRACE || text.charCodeAt(paramsEnd) !== CLOSE_BRACE) {
