@@ -206,7 +206,11 @@ class CallOptions implements HandlerOptions<unknown, unknown> {
   }
 }
 
-/** The inputs of the default codec whose meta marks only Dates at the top (see `FlatDates`). */
+/**
+ * The inputs of the default codec whose meta marks only Dates at the top (see
+ * `FlatDates`). Here, not in `superjsonCodec.decode`, which the browser client
+ * bundles too: it has no room for the reader.
+ */
 const flatInputs = new FlatDates();
 
 function decodeParams(codec: Codec, { params, meta }: RequestFrame): unknown {

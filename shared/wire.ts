@@ -343,6 +343,16 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /**
+ * Whether a value is a plain object: one whose prototype is `Object.prototype`
+ * (a literal's, `JSON.parse`'s) or `null`, not an array or a class's instance.
+ */
+export function isPlainRecord(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+/**
  * Why a parsed value is not a request: the id to answer with, and what is
  * wrong. (A class, so that a valid frame needs no wrapper to tell it apart:
  * a parsed value is never an instance.)
@@ -407,11 +417,7 @@ function invalid(id: RequestId, message: string): InvalidRequest {
 export function inputToParams(input: unknown): unknown {
   if (input === undefined) return undefined;
   if (Array.isArray(input)) return input.length === 1 ? [input] : input;
-  if (isRecord(input)) {
-    const proto = Object.getPrototypeOf(input);
-    if (proto === Object.prototype || proto === null) return input;
-  }
-  return [input];
+  return isPlainRecord(input) ? input : [input];
 }
 
 /**

@@ -15,7 +15,7 @@
  * @module
  */
 
-import type { Meta } from "../wire.ts";
+import { isPlainRecord, type Meta } from "../wire.ts";
 import { FORBIDDEN_KEYS, TYPED_ARRAYS } from "./encode.ts";
 
 /** How deep a meta tree may nest; deeper values travel fine, their meta doesn't. */
@@ -77,11 +77,8 @@ function childOf(parent: unknown, key: string): unknown {
   if (FORBIDDEN_KEYS.has(key)) throw malformed(`path goes through "${key}"`);
   if (Array.isArray(parent)) {
     if (/^(0|[1-9]\d*)$/.test(key) && Number(key) < parent.length) return parent[Number(key)];
-  } else if (typeof parent === "object" && parent !== null) {
-    const prototype = Object.getPrototypeOf(parent);
-    if ((prototype === Object.prototype || prototype === null) && Object.hasOwn(parent, key)) {
-      return (parent as Record<string, unknown>)[key];
-    }
+  } else if (isPlainRecord(parent) && Object.hasOwn(parent, key)) {
+    return parent[key];
   }
   throw malformed("names a path the value does not have");
 }

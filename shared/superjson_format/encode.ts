@@ -14,7 +14,7 @@
  * @module
  */
 
-import type { Meta } from "../wire.ts";
+import { isPlainRecord, type Meta } from "../wire.ts";
 import { FlatShape } from "./flat_shape.ts";
 import { formatIsoDate } from "./iso_date.ts";
 
@@ -149,8 +149,7 @@ export class Walk {
   #object(value: object, into: Annotations, prefix: string, key: Key): unknown {
     if (this.#ancestors.includes(value)) return null;
     const isArray = Array.isArray(value);
-    const prototype = isArray ? undefined : Object.getPrototypeOf(value);
-    if (isArray || prototype === Object.prototype || prototype === null) {
+    if (isArray || isPlainRecord(value)) {
       const below = key === null ? prefix : `${prefix}${pathKey(key)}.`;
       this.#ancestors.push(value);
       const json = isArray

@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { Meta } from "../wire.ts";
+import { isPlainRecord, type Meta } from "../wire.ts";
 import { decodeSuperjson } from "./decode.ts";
 import { FORBIDDEN_KEYS } from "./encode.ts";
 import { parseIsoDate } from "./iso_date.ts";
@@ -68,10 +68,4 @@ function datesAtTop(meta: Meta): string[] | undefined {
     if (FORBIDDEN_KEYS.has(key) || key.includes(".") || key.includes("\\")) return undefined;
   }
   return keys;
-}
-
-function isPlainRecord(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== "object" || value === null) return false;
-  const prototype = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
 }

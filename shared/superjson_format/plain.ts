@@ -4,6 +4,8 @@
  * @module
  */
 
+import { isPlainRecord } from "../wire.ts";
+
 // Deeper values are rare; past this depth the check gives up and lets
 // the encoder walk the value instead of risking the stack.
 const MAX_PLAIN_DEPTH = 64;
@@ -32,10 +34,9 @@ export function isPlain(value: unknown, depth: number): boolean {
         }
         return true;
       }
-      const proto = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype && proto !== null) return false;
+      if (!isPlainRecord(value)) return false;
       for (const key in value) {
-        if (!isPlain((value as Record<string, unknown>)[key], depth + 1)) return false;
+        if (!isPlain(value[key], depth + 1)) return false;
       }
       return true;
     }
